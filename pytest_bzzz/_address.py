@@ -1,0 +1,581 @@
+"""UCXL addresses: parsing (both textual forms), canonical output, strict mode and matching.
+
+Parsing is built for speed on valid input and for precision on invalid input.
+A regex takes the ``ucxl://agent:role@project:task`` head in one step and
+the tail is split with string searches; only when something fails does a
+slower walk run to name the field, the fragment and the position at fault.
+Every accepted address fits in :data:`MAX_LENGTH` characters, as written and
+in canonical form, and parsing stays linear in the input's length.
+
+When the input already is canonical (the common case) it is kept as the
+address's string form, so ``str()`` of a parsed address costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final, NoReturn, Self
+
+from ._errors import ErrorCode, InvalidFragment, UCXLParseError
+from ._path import PathMatcher, check_path, has_dot_segment
+from ._temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, explain_token, parse_token
+
+__all__ = ["MAX_LENGTH", "UCXLAddress"]
+
+MAX_LENGTH: Final = 4096
+"""The longest address accepted, as written and in canonical form."""
+
+SCHEME: Final = "ucxl://"
+WILDCARD: Final = "any"
+_COMPONENTS: Final = ("agent", "role", "project", "task")
+_COMPONENT_RE: Final = re.compile(r"[A-Za-z0-9_-]+|\*")
+_HEAD_RE: Final = re.compile(
+    r"ucxl://([A-Za-z0-9_-]+|\*):([A-Za-z0-9_-]+|\*)@([A-Za-z0-9_-]+|\*):([A-Za-z0-9_-]+|\*)(?=/|\Z)"
+)
+_DELIMITER_RE: Final = re.compile(r"[:@/]")
+_SPECIAL_RE: Final = re.compile(r"[\^~@#:]")
+# Canonical output can be longer than the input (``*`` -> ``any``, ``#`` ->
+# ``*^``, a bare timestamp gains ``*@`` and ``Z``), by at most this much:
+_MAX_GROWTH: Final = 4 * 2 + 3
+_ASCII_LETTERS_DIGITS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
+)
+_UNSET: Any = object()
+
+
+def _error(
+    text: str,
+    field: str,
+    start: int,
+    end: int,
+    reason: str,
+    code: ErrorCode = ErrorCode.INVALID_ADDRESS,
+) -> UCXLParseError:
+    return UCXLParseError(
+        reason, field=field, fragment=text[start:end], position=start, text=text, code=code
+    )
+
+
+def _fail(
+    text: str,
+    field: str,
+    start: int,
+    end: int,
+    reason: str,
+    code: ErrorCode = ErrorCode.INVALID_ADDRESS,
+) -> NoReturn:
+    raise _error(text, field, start, end, reason, code)
+
+
+def _component_fault(value: str) -> str | None:
+    """Say what is wrong with a component, or None if it is valid."""
+    if _COMPONENT_RE.fullmatch(value):
+        return None
+    if not value:
+        return "is empty: expected letters, digits, '_' and '-', or a wildcard ('any' or '*')"
+    if "*" in value:
+        return "a wildcard must be the whole component, written 'any' or '*'"
+    bad = next(char for char in value if char not in _ASCII_LETTERS_DIGITS)
+    note = ", which is not an ASCII letter" if bad.isalpha() else ""
+    return f"only letters, digits, '_' and '-' are allowed (found {bad!r}{note})"
+
+
+def _check_component(field: str, value: object) -> str:
+    """Validate a component given to a constructor; return it with ``*`` spelled ``any``."""
+    if not isinstance(value, str):
+        raise TypeError(f"UCXLAddress {field} must be a str, got {type(value).__name__}")
+    fault = _component_fault(value)
+    if fault is not None:
+        _fail(value, field, 0, len(value), fault)
+    return WILDCARD if value == "*" else value
+
+
+def _diagnose_head(text: str) -> NoReturn:
+    """Explain why ``text`` does not start with a valid ``ucxl://agent:role@project:task``."""
+    if not text.startswith(SCHEME):
+        if text[:7].lower() == SCHEME:
+            _fail(text, "scheme", 0, 7, "the scheme must be written in lower case, 'ucxl://'")
+        separator = text.find("://", 0, 64)
+        if separator >= 0:
+            end = separator + 3
+        else:
+            found = _DELIMITER_RE.search(text)
+            end = len(text) if found is None else found.start()
+        _fail(text, "scheme", 0, end, "a UCXL address starts with 'ucxl://'")
+    position = len(SCHEME)
+    for index, field in enumerate(_COMPONENTS):
+        if field == "task":
+            slash = text.find("/", position)
+            end = len(text) if slash < 0 else slash
+        else:
+            found = _DELIMITER_RE.search(text, position)
+            end = len(text) if found is None else found.start()
+        fault = _component_fault(text[position:end])
+        if fault is not None:
+            _fail(text, field, position, end, fault)
+        if field == "task":
+            break
+        expected = ":@:"[index]
+        following = _COMPONENTS[index + 1]
+        if end == len(text) or text[end] != expected:
+            found_text = f"found {text[end]!r}" if end < len(text) else "the address ends"
+            _fail(
+                text,
+                following,
+                end,
+                end + 1,
+                f"expected {expected!r} and the {following} after the {field}, but {found_text}"
+                " (the form is ucxl://agent:role@project:task)",
+            )
+        position = end + 1
+    raise AssertionError(f"{text!r} was rejected but no fault was found")  # pragma: no cover
+
+
+def _temporal_at(text: str, start: int, end: int) -> Temporal:
+    try:
+        return parse_token(text[start:end])
+    except InvalidFragment as bad:
+        _fail(text, "temporal", start, end, bad.reason, ErrorCode.TEMPORAL_INVALID)
+
+
+def _path_at(text: str, start: int, end: int) -> str:
+    try:
+        return check_path(text, start, end)
+    except InvalidFragment as bad:
+        _fail(text, "path", bad.start, bad.end, bad.reason)
+
+
+def _parse_tail(text: str, base: int) -> tuple[Temporal | None, str, int, bool]:
+    """Parse what follows ``task/``: (temporal, path, token start or -1, canonical?)."""
+    length = len(text)
+    if base == length:
+        return None, "", -1, False  # a lone "/" is dropped from canonical output
+    special = _SPECIAL_RE.search(text, base)
+    if special is None:
+        return None, _path_at(text, base, length), -1, True
+
+    # Canonical form: the temporal token right after the task.
+    token = TOKEN_RE.match(text, base)
+    if token is not None:
+        end = token.end()
+        if end == length or text[end] == "/":
+            temporal = _temporal_at(text, base, end)
+            if end + 1 >= length:
+                return temporal, "", base, end == length and str(temporal) == text[base:]
+            path = _path_at(text, end + 1, length)
+            return temporal, path, base, str(temporal) == text[base:end]
+
+    # Suffix form (the design note's): path, then the token, then an optional "/".
+    # A '*' right before '^', '~' or '@' may start the token or end a glob;
+    # at most one reading leaves nothing but an optional "/" after the token.
+    first = special.start()
+    char = text[first]
+    starts = [first]
+    if first > base and text[first - 1] == "*" and char in "^~@":
+        starts.insert(0, first - 1)
+    for start in starts:
+        token = TOKEN_RE.match(text, start)
+        if token is not None and (
+            token.end() == length or (token.end() == length - 1 and text[-1] == "/")
+        ):
+            path = _path_at(text, base, start) if start > base else ""
+            return _temporal_at(text, start, token.end()), path, start, False
+    raise _suffix_error(text, base, starts)
+
+
+def _suffix_error(text: str, base: int, starts: list[int]) -> UCXLParseError:
+    start = starts[0]
+    if text[start] in ":@":
+        # Not a token at all: the path holds a character it may not.
+        _path_at(text, base, len(text))
+    slash = text.find("/", start)
+    end = len(text) if slash < 0 else slash
+    for candidate in starts:
+        token = TOKEN_RE.match(text, candidate)
+        if token is not None and token.end() == end:
+            return _error(
+                text,
+                "temporal",
+                candidate,
+                end,
+                "a temporal token after the path must end the address (only a final '/' may "
+                "follow); to keep the path after it, write the token right after the task",
+            )
+    return _error(
+        text, "temporal", start, end, explain_token(text[start:end]), ErrorCode.TEMPORAL_INVALID
+    )
+
+
+_C = r"[A-Za-z0-9_-]+"
+_SEGMENT = r"[A-Za-z0-9_.*-]+"
+_PATH = rf"{_SEGMENT}(?:/{_SEGMENT})*/?"
+# The fast path: one regex for the address shapes seen in practice (no '*'
+# wildcard components), with one group per part. Anything it does not take
+# goes through the step-by-step parser, which also explains failures.
+_FAST_RE: Final = re.compile(
+    rf"ucxl://({_C}|\*):({_C}|\*)@({_C}|\*):({_C}|\*)"
+    rf"(?:/({TOKEN_RE.pattern})(?:/((?>{_PATH})))?/?"
+    rf"|/((?>{_PATH}))"
+    rf"|/({_PATH})?({SUFFIX_TOKEN_PATTERN})/?)?"
+)
+
+
+class UCXLAddress:
+    """An immutable, hashable, ordered UCXL address.
+
+    Build one with :meth:`parse` or from its fields; both validate exactly the
+    same way. Components ``agent``, ``role``, ``project`` and ``task`` are
+    strings, with a wildcard stored as ``"any"``; ``temporal`` is a
+    :class:`Temporal` or ``None``; ``path`` has no leading ``/`` and keeps a
+    trailing one. ``str()`` gives the canonical form, and addresses order as
+    their canonical strings do.
+
+    >>> address = UCXLAddress.parse("ucxl://gpt4:architect@bzzz:v2/decisions/api.md*^")
+    >>> str(address)
+    'ucxl://gpt4:architect@bzzz:v2/*^/decisions/api.md'
+    >>> UCXLAddress("gpt4", "architect", "bzzz", "v2", path="decisions/api.md") < address
+    True
+    """
+
+    # Read-only properties over private slots (as fractions.Fraction does):
+    # plain slot stores keep parsing fast, and nothing public can be reassigned.
+    __slots__ = ("_agent", "_matcher", "_path", "_project", "_role", "_task", "_temporal", "_text")
+
+    _agent: str
+    _role: str
+    _project: str
+    _task: str
+    _temporal: Temporal | None
+    _path: str
+    _text: str | None
+    _matcher: PathMatcher | None
+
+    def __init__(
+        self,
+        agent: str,
+        role: str,
+        project: str,
+        task: str,
+        *,
+        temporal: Temporal | str | None = None,
+        path: str = "",
+    ) -> None:
+        self._agent, self._role, self._project, self._task = (
+            _check_component(name, value)
+            for name, value in zip(_COMPONENTS, (agent, role, project, task), strict=True)
+        )
+        if isinstance(temporal, str):
+            temporal = Temporal.parse(temporal)
+        elif temporal is not None and not isinstance(temporal, Temporal):
+            raise TypeError(
+                "UCXLAddress temporal must be a Temporal, a token str or None, "
+                f"got {type(temporal).__name__}"
+            )
+        if not isinstance(path, str):
+            raise TypeError(f"UCXLAddress path must be a str, got {type(path).__name__}")
+        if path:
+            try:
+                check_path(path, 0, len(path))
+            except InvalidFragment as bad:
+                _fail(path, "path", bad.start, bad.end, bad.reason)
+        self._temporal = temporal
+        self._path = path
+        self._text = None
+        self._matcher = None
+        text = str(self)
+        if len(text) > MAX_LENGTH:
+            _fail(text, "address", MAX_LENGTH, len(text), _too_long(len(text), "canonical"))
+
+    @classmethod
+    def _new(
+        cls,
+        agent: str,
+        role: str,
+        project: str,
+        task: str,
+        temporal: Temporal | None,
+        path: str,
+        text: str | None,
+    ) -> Self:
+        """Build from parts the parser has validated; ``text`` is the canonical form if known."""
+        address = object.__new__(cls)
+        address._agent = agent
+        address._role = role
+        address._project = project
+        address._task = task
+        address._temporal = temporal
+        address._path = path
+        address._text = text
+        address._matcher = None
+        return address
+
+    @classmethod
+    def parse(cls, text: str, *, strict: bool = False) -> Self:
+        """Parse an address written in either textual form.
+
+        With ``strict=True`` only the canonical form is accepted: exactly the
+        strings ``s`` for which ``str(UCXLAddress.parse(s)) == s``. Raises
+        :class:`UCXLParseError` naming the field, fragment and position at fault.
+        """
+        parts = _fast_parts(text)
+        if parts is None or (strict and parts[-1] is None):
+            return cls._parse_stepwise(text, strict)
+        return cls._new(*parts)
+
+    @classmethod
+    def _parse_stepwise(cls, text: str, strict: bool) -> Self:
+        """Parse step by step, naming the first fault precisely; handles every form."""
+        if not isinstance(text, str):
+            raise TypeError(f"UCXLAddress.parse() takes a str, got {type(text).__name__}")
+        length = len(text)
+        if length > MAX_LENGTH:
+            _fail(text, "address", MAX_LENGTH, length, _too_long(length, "written"))
+        head = _HEAD_RE.match(text)
+        if head is None:
+            _diagnose_head(text)
+        agent, role, project, task = head.groups()
+        wildcards = "*" in text[: head.end()]
+        if wildcards:
+            agent, role, project, task = (
+                WILDCARD if value == "*" else value for value in (agent, role, project, task)
+            )
+        end = head.end()
+        if end == length:
+            temporal, path, token_start, canonical = None, "", -1, True
+        else:
+            temporal, path, token_start, canonical = _parse_tail(text, end + 1)
+        address = cls._new(
+            agent,
+            role,
+            project,
+            task,
+            temporal,
+            path,
+            text if canonical and not wildcards else None,
+        )
+        if length > MAX_LENGTH - _MAX_GROWTH:
+            canonical_length = len(str(address))
+            if canonical_length > MAX_LENGTH:
+                _fail(text, "address", 0, length, _too_long(canonical_length, "canonical"))
+        if strict and address._text is None:
+            _explain_not_canonical(text, address, head, token_start)
+        return address
+
+    @property
+    def agent(self) -> str:
+        """The agent component (``"any"`` for a wildcard)."""
+        return self._agent
+
+    @property
+    def role(self) -> str:
+        """The role component (``"any"`` for a wildcard)."""
+        return self._role
+
+    @property
+    def project(self) -> str:
+        """The project component (``"any"`` for a wildcard)."""
+        return self._project
+
+    @property
+    def task(self) -> str:
+        """The task component (``"any"`` for a wildcard)."""
+        return self._task
+
+    @property
+    def temporal(self) -> Temporal | None:
+        """The temporal selector, or ``None`` when the address has none (read as latest)."""
+        return self._temporal
+
+    @property
+    def path(self) -> str:
+        """The path inside the task: no leading ``/``, a trailing one kept; ``""`` if none."""
+        return self._path
+
+    @property
+    def is_pattern(self) -> bool:
+        """True when any component is a wildcard or the path holds a ``*`` glob."""
+        return WILDCARD in (self._agent, self._role, self._project, self._task) or "*" in self._path
+
+    def matches(self, address: UCXLAddress | str) -> bool:
+        """True when ``address`` is one this pattern selects.
+
+        Each component must be a wildcard here or equal there, and the path must
+        match segment by segment (``*`` within a segment, ``**`` for zero or
+        more segments). The temporal segment plays no part. A string is parsed
+        first (and may raise :class:`UCXLParseError`).
+        """
+        if isinstance(address, str):
+            address = UCXLAddress.parse(address)
+        elif not isinstance(address, UCXLAddress):
+            raise TypeError(f"matches() takes a UCXLAddress or a str, got {type(address).__name__}")
+        for mine, theirs in (
+            (self._agent, address._agent),
+            (self._role, address._role),
+            (self._project, address._project),
+            (self._task, address._task),
+        ):
+            if mine != WILDCARD and mine != theirs:
+                return False
+        if "*" not in self._path:
+            return self._path == address._path
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._matcher = PathMatcher(self._path)
+        return matcher.matches(address._path)
+
+    def with_temporal(self, temporal: Temporal | str | None) -> Self:
+        """Return a copy with another temporal selector (``None`` removes it)."""
+        return self.replace(temporal=temporal)
+
+    def replace(
+        self,
+        *,
+        agent: str = _UNSET,
+        role: str = _UNSET,
+        project: str = _UNSET,
+        task: str = _UNSET,
+        temporal: Temporal | str | None = _UNSET,
+        path: str = _UNSET,
+    ) -> Self:
+        """Return a copy with the given fields changed, validated as the constructor does."""
+        return type(self)(
+            self._agent if agent is _UNSET else agent,
+            self._role if role is _UNSET else role,
+            self._project if project is _UNSET else project,
+            self._task if task is _UNSET else task,
+            temporal=self._temporal if temporal is _UNSET else temporal,
+            path=self._path if path is _UNSET else path,
+        )
+
+    __replace__ = replace
+
+    def __str__(self) -> str:
+        text = self._text
+        if text is None:
+            text = f"ucxl://{self._agent}:{self._role}@{self._project}:{self._task}"
+            if self._temporal is not None:
+                text += f"/{self._temporal}"
+            if self._path:
+                text += f"/{self._path}"
+            self._text = text
+        return text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, UCXLAddress):
+            return NotImplemented
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, UCXLAddress):
+            return NotImplemented
+        return str(self) < str(other)
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, UCXLAddress):
+            return NotImplemented
+        return str(self) <= str(other)
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, UCXLAddress):
+            return NotImplemented
+        return str(self) > str(other)
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, UCXLAddress):
+            return NotImplemented
+        return str(self) >= str(other)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self).parse, (str(self),))
+
+
+_Parts = tuple[str, str, str, str, Temporal | None, str, str | None]
+
+
+def _fast_parts(text: str) -> _Parts | None:
+    """Split a well-formed address in one regex match, or return None to go step by step.
+
+    The last part is ``text`` itself when it is already canonical, else None.
+    """
+    if type(text) is not str or len(text) > MAX_LENGTH - _MAX_GROWTH:
+        return None
+    match = _FAST_RE.fullmatch(text)
+    if match is None:
+        return None
+    agent, role, project, task, token, after, plain, before, suffix = match.groups()
+    canonical = True
+    if "*" in (agent, role, project, task):
+        canonical = False
+        agent, role, project, task = (
+            WILDCARD if value == "*" else value for value in (agent, role, project, task)
+        )
+    if token is not None:
+        path = after or ""
+        if after is None and text[-1] == "/":
+            canonical = False  # a "/" with no path after the token is dropped
+    elif plain is not None:
+        path = plain
+    elif suffix is not None:
+        token, path, canonical = suffix, before or "", False
+    else:
+        path = ""
+    if (path[:1] == "." or "/." in path) and has_dot_segment(path):
+        return None
+    temporal = None
+    if token is not None:
+        try:
+            temporal = parse_token(token)
+        except InvalidFragment:
+            return None
+        canonical = canonical and temporal._token == token
+    return agent, role, project, task, temporal, path, text if canonical else None
+
+
+def _too_long(length: int, form: str) -> str:
+    return f"an address is at most {MAX_LENGTH} characters, but this one has {length} ({form})"
+
+
+def _explain_not_canonical(
+    text: str, address: UCXLAddress, head: re.Match[str], token_start: int
+) -> NoReturn:
+    """Strict mode: name the first part of ``text`` that is not written canonically."""
+    canonical = str(address)
+    for index, field in enumerate(_COMPONENTS, start=1):
+        if head[index] == "*":
+            _fail(
+                text,
+                field,
+                head.start(index),
+                head.end(index),
+                f"strict mode: a wildcard is written 'any' (canonical: {canonical!r})",
+            )
+    if token_start >= 0:
+        match = TOKEN_RE.match(text, token_start)
+        assert match is not None
+        written = match[0]
+        if token_start != head.end() + 1:
+            reason = "strict mode: the temporal token comes right after the task"
+        else:
+            reason = f"strict mode: the canonical token is '{address.temporal!s}'"
+        if token_start != head.end() + 1 or written != str(address.temporal):
+            _fail(
+                text,
+                "temporal",
+                token_start,
+                match.end(),
+                f"{reason} (canonical: {canonical!r})",
+                ErrorCode.INVALID_ADDRESS,
+            )
+    _fail(
+        text,
+        "path",
+        len(text) - 1,
+        len(text),
+        f"strict mode: a '/' with no path after it is dropped (canonical: {canonical!r})",
+    )
