@@ -1,0 +1,118 @@
+"""Pattern matching: component wildcards, in-segment globs, ``**`` and trailing slashes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+
+from pytest_bzzz import UCXLAddress, UCXLParseError
+
+from ._ucxl_model import Written, written_addresses
+
+HEAD = "ucxl://a:b@c:d"
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    pattern_text = f"{HEAD}/{pattern}" if pattern else HEAD
+    path_text = f"{HEAD}/{path}" if path else HEAD
+    return UCXLAddress.parse(pattern_text).matches(path_text)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        # The reference's own cases.
+        ("docs/*", "docs/x", True),
+        ("docs/*", "docs/x/", False),
+        ("docs/*/", "docs/x/", True),
+        ("docs/**", "docs", True),
+        ("docs/**", "docs/", True),
+        ("docs/**", "docs/a/b.md", True),
+        ("", "", True),
+        ("", "x", False),
+        ("**", "", True),
+        ("**", "a/b/c", True),
+        ("**", "a/b/", True),
+        # Globs inside a segment.
+        ("*.md", "readme.md", True),
+        ("*.md", "readme.rs", False),
+        ("*.md", "docs/readme.md", False),
+        ("model-*", "model-gpt4", True),
+        ("model-*", "model-", True),
+        ("a*b*c", "aXXbYYc", True),
+        ("a*b*c", "acb", False),
+        ("a**b", "aXb", True),
+        ("*", "", False),
+        ("*", "x", True),
+        ("docs/*", "docs/", False),
+        ("*/", "x/", True),
+        ("*/", "x", False),
+        ("**/", "", False),
+        ("**/", "a/b/", True),
+        ("**/*.md", "a.md", True),
+        ("**/*.md", "x/y/a.md", True),
+        ("**/*.md", "x/y/a.rs", False),
+        ("src/**/test_*.py", "src/test_a.py", True),
+        ("src/**/test_*.py", "src/a/b/test_a.py", True),
+        ("src/**/test_*.py", "lib/a/test_a.py", False),
+        ("**/b/**", "a/b/c", True),
+        ("**/b/**", "a/c", False),
+        ("a/**/**/z", "a/z", True),
+        ("a/**/**/z", "a/1/2/3/z", True),
+        # Literal paths compare exactly, trailing slash included.
+        ("docs", "docs", True),
+        ("docs", "docs/", False),
+        ("docs/", "docs", False),
+    ],
+)
+def test_path_matching(pattern: str, path: str, expected: bool) -> None:
+    assert path_matches(pattern, path) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "address", "expected"),
+    [
+        ("ucxl://any:any@any:any/**", "ucxl://gpt4:architect@bzzz:v2/x.md", True),
+        ("ucxl://*:*@*:*/**", "ucxl://gpt4:architect@bzzz:v2", True),
+        ("ucxl://any:architect@bzzz:any/**", "ucxl://gpt4:architect@bzzz:v2/x", True),
+        ("ucxl://any:architect@bzzz:any/**", "ucxl://gpt4:reviewer@bzzz:v2/x", False),
+        ("ucxl://any:any@BZZZ:any/**", "ucxl://gpt4:reviewer@bzzz:v2/x", False),
+        ("ucxl://gpt4:any@any:any", "ucxl://gpt4:a@b:c", True),
+        ("ucxl://gpt4:any@any:any", "ucxl://gpt4:a@b:c/x", False),
+    ],
+)
+def test_component_matching(pattern: str, address: str, expected: bool) -> None:
+    assert UCXLAddress.parse(pattern).matches(address) is expected
+    assert UCXLAddress.parse(pattern).matches(UCXLAddress.parse(address)) is expected
+
+
+def test_temporal_plays_no_part_in_matching() -> None:
+    pattern = UCXLAddress.parse("ucxl://any:any@bzzz:any/*~3/docs/*.md")
+    assert pattern.matches("ucxl://a:b@bzzz:t/*^/docs/x.md")
+    assert pattern.matches("ucxl://a:b@bzzz:t/docs/x.md")
+
+
+@given(written_addresses(wildcards=False, globs=False))
+def test_a_concrete_address_matches_itself_and_only_its_equals(written: Written) -> None:
+    address = UCXLAddress.parse(written.text)
+    assert not address.is_pattern
+    assert address.matches(address)
+    assert UCXLAddress.parse("ucxl://any:any@any:any/**").matches(address)
+    other = address.replace(task=address.task + "x")
+    assert not address.matches(other)
+
+
+def test_is_pattern() -> None:
+    assert UCXLAddress.parse("ucxl://any:b@c:d").is_pattern
+    assert UCXLAddress.parse("ucxl://a:b@c:*").is_pattern
+    assert UCXLAddress.parse("ucxl://a:b@c:d/x/*.md").is_pattern
+    assert UCXLAddress.parse("ucxl://a:b@c:d/**").is_pattern
+    assert not UCXLAddress.parse("ucxl://a:b@c:d/*^/x.md").is_pattern
+
+
+def test_matches_rejects_what_is_not_an_address() -> None:
+    pattern = UCXLAddress.parse("ucxl://any:any@any:any/**")
+    with pytest.raises(UCXLParseError):
+        pattern.matches("not an address")
+    with pytest.raises(TypeError, match="takes a UCXLAddress or a str, got int"):
+        pattern.matches(42)  # type: ignore[arg-type]
