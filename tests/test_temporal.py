@@ -56,7 +56,8 @@ def test_timestamp_tokens_hold_a_utc_instant(token: str, at: datetime) -> None:
     temporal = Temporal.parse(token)
     assert temporal.kind == "at"
     assert temporal.at == at
-    assert temporal.at is not None and temporal.at.tzinfo is UTC
+    assert temporal.at is not None
+    assert temporal.at.tzinfo is UTC
 
 
 @given(tokens(bare=True))
