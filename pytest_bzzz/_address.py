@@ -103,18 +103,10 @@ def _diagnose_head(text: str) -> NoReturn:
             end = len(text) if found is None else found.start()
         _fail(text, "scheme", 0, end, "a UCXL address starts with 'ucxl://'")
     position = len(SCHEME)
-    for index, field in enumerate(_COMPONENTS):
-        if field == "task":
-            slash = text.find("/", position)
-            end = len(text) if slash < 0 else slash
-        else:
-            found = _DELIMITER_RE.search(text, position)
-            end = len(text) if found is None else found.start()
-        fault = _component_fault(text[position:end])
-        if fault is not None:
-            _fail(text, field, position, end, fault)
-        if field == "task":
-            break
+    for index, field in enumerate(_COMPONENTS[:3]):
+        found = _DELIMITER_RE.search(text, position)
+        end = len(text) if found is None else found.start()
+        _check_head_component(text, field, position, end)
         expected = ":@:"[index]
         following = _COMPONENTS[index + 1]
         if end == len(text) or text[end] != expected:
@@ -128,7 +120,15 @@ def _diagnose_head(text: str) -> NoReturn:
                 " (the form is ucxl://agent:role@project:task)",
             )
         position = end + 1
+    slash = text.find("/", position)
+    _check_head_component(text, "task", position, len(text) if slash < 0 else slash)
     raise AssertionError(f"{text!r} was rejected but no fault was found")  # pragma: no cover
+
+
+def _check_head_component(text: str, field: str, start: int, end: int) -> None:
+    fault = _component_fault(text[start:end])
+    if fault is not None:
+        _fail(text, field, start, end, fault)
 
 
 def _temporal_at(text: str, start: int, end: int) -> Temporal:

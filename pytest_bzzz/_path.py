@@ -48,8 +48,9 @@ def has_dot_segment(path: str) -> bool:
 def _explain(path: str, offset: int) -> NoReturn:
     position = offset
     segments = path.split("/")
+    if len(segments) > 1 and not segments[-1]:
+        segments.pop()  # a trailing "/" is allowed: it stands for a final empty segment
     for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
         if not segment:
             if index == 0:
                 raise InvalidFragment(
@@ -57,35 +58,29 @@ def _explain(path: str, offset: int) -> NoReturn:
                     start=position,
                     end=position + 1,
                 )
-            if not last:
-                raise InvalidFragment(
-                    "empty segment ('//'): every segment needs at least one character",
-                    start=position - 1,
-                    end=position + 1,
-                )
-        elif segment in (".", ".."):
+            raise InvalidFragment(
+                "empty segment ('//'): every segment needs at least one character",
+                start=position - 1,
+                end=position + 1,
+            )
+        if segment in (".", ".."):
             raise InvalidFragment(
                 f"{segment!r} segments are not allowed: a path cannot leave its task",
                 start=position,
                 end=position + len(segment),
             )
-        else:
-            for char in segment:
-                if char not in _SEGMENT_CHARS:
-                    hint = ""
-                    if char in "^~@#":
-                        hint = (
-                            "; a temporal token is allowed only once, after the task or at the end"
-                        )
-                    elif char == ":":
-                        hint = (
-                            "; a timestamp inside a path needs '*@' in front and must end the path"
-                        )
-                    raise InvalidFragment(
-                        f"only {_ALLOWED} are allowed in a path segment, found {char!r}{hint}",
-                        start=position,
-                        end=position + len(segment),
-                    )
+        for char in segment:
+            if char not in _SEGMENT_CHARS:
+                hint = ""
+                if char in "^~@#":
+                    hint = "; a temporal token is allowed only once, after the task or at the end"
+                elif char == ":":
+                    hint = "; a timestamp inside a path needs '*@' in front and must end the path"
+                raise InvalidFragment(
+                    f"only {_ALLOWED} are allowed in a path segment, found {char!r}{hint}",
+                    start=position,
+                    end=position + len(segment),
+                )
         position += len(segment) + 1
     raise AssertionError(f"path {path!r} was rejected but no fault was found")  # pragma: no cover
 

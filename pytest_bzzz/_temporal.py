@@ -75,8 +75,7 @@ def _format_timestamp(at: datetime) -> str:
 def _parse_timestamp(text: str, offset: int) -> datetime:
     """Parse the timestamp starting at ``offset`` of ``text`` (which must be exactly it)."""
     match = _TIMESTAMP_RE.fullmatch(text, offset)
-    if match is None:
-        _bad(f"expected a timestamp {_TIMESTAMP_FORMAT}", offset, len(text))
+    assert match is not None, "callers pass only text TOKEN_RE accepted as a timestamp"
     year, month, day, hour, minute, second = (int(match[i]) for i in range(1, 7))
 
     def check(ok: bool, group: int, reason: str) -> None:
