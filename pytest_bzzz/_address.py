@@ -214,7 +214,7 @@ _PATH = rf"{_SEGMENT}(?:/{_SEGMENT})*/?"
 # goes through the step-by-step parser, which also explains failures.
 _FAST_RE: Final = re.compile(
     rf"ucxl://({_C}|\*):({_C}|\*)@({_C}|\*):({_C}|\*)"
-    rf"(?:/({TOKEN_RE.pattern})(?:/((?>{_PATH})))?/?"
+    rf"(?:/({TOKEN_RE.pattern})(?:/((?>{_PATH}))|/)?"
     rf"|/((?>{_PATH}))"
     rf"|/({_PATH})?({SUFFIX_TOKEN_PATTERN})/?)?"
 )

@@ -198,6 +198,8 @@ def test_timestamps_are_written_in_utc(text: str, canonical: str) -> None:
         ("ucxl://a:b@c:d/*^/x/*~", "path", "temporal token is allowed only once"),
         ("ucxl://a:b@c:d/x*^/y", "temporal", "must end the address"),
         ("ucxl://a:b@c:d//x", "path", "must not start with '/'"),
+        ("ucxl://a:b@c:d/*~0/x//", "path", "empty segment"),
+        ("ucxl://a:b@c:d/*^//", "path", "must not start with '/'"),
         ("ucxl://a:b@c:d/x/./y", "path", "cannot leave its task"),
         ("ucxl://a:b@c:d/..*^", "path", "cannot leave its task"),
         ("ucxl://a:b@c:d/x y", "path", "found ' '"),
