@@ -112,14 +112,17 @@ def _segment_test(pattern: str) -> SegmentTest | _DoubleStar:
 class PathMatcher:
     """A compiled path pattern; call :meth:`matches` with a concrete path."""
 
-    __slots__ = ("_tests",)
+    __slots__ = ("_everything", "_tests")
 
     def __init__(self, pattern: str) -> None:
+        self._everything = pattern == "**"
         self._tests: Sequence[SegmentTest | _DoubleStar] = [
             _segment_test(segment) for segment in (pattern.split("/") if pattern else [])
         ]
 
     def matches(self, path: str) -> bool:
+        if self._everything:
+            return True
         tests = self._tests
         segments = path.split("/") if path else []
         # Wildcard matching with one-step backtracking to the last '**' seen:

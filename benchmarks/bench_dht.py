@@ -1,0 +1,190 @@
+"""MockDHT throughput, virtual time, memory and plugin overhead, each against a yardstick.
+
+Run from the project root:
+
+    python benchmarks/bench_dht.py
+
+Every ratio compares two things measured in this one process (or, for the
+plugin overhead, two pytest runs of the same suite on this machine), so it
+holds from machine to machine where absolute rates do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pytest_bzzz import MockDHT, NetworkConditions, NetworkError
+
+
+class LockedDict:
+    """The yardstick: a plain dict behind a lock, wrapped in methods."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[str, bytes] = {}
+
+    def put_value(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._data[key] = value
+
+    def get_value(self, key: str) -> bytes:
+        with self._lock:
+            return self._data[key]
+
+
+def best(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def put_get(store: object, keys: Sequence[str], value: bytes) -> Callable[[], None]:
+    put, get = store.put_value, store.get_value  # type: ignore[attr-defined]
+
+    def run() -> None:
+        for key in keys:
+            try:
+                put(key, value)
+                get(key)
+            except NetworkError:
+                pass
+
+    return run
+
+
+def throughput(count: int, repeat: int) -> list[tuple[str, float, float]]:
+    keys = [f"ucxl://agent{i}:role@project:task/file{i}.json" for i in range(count)]
+    value = b"x" * 64
+    rows = []
+    noisy = NetworkConditions(latency=0.05, jitter=0.02, failure_rate=0.1)
+    for label, conditions in (("no conditions", None), ("latency+jitter+failures", noisy)):
+        yard_times, mock_times = [], []
+        for _ in range(repeat):  # interleaved, fresh stores each time
+            yard_times.append(best(put_get(LockedDict(), keys, value), 1))
+            with MockDHT(seed=1, conditions=conditions) as dht:
+                mock_times.append(best(put_get(dht, keys, value), 1))
+        rows.append((label, 2 * count / min(yard_times), 2 * count / min(mock_times)))
+    return rows
+
+
+def virtual_time(sequential: int, concurrent: int) -> tuple[float, float, float, float]:
+    async def main() -> tuple[float, float, float, float]:
+        with MockDHT(seed=1, conditions=NetworkConditions(latency=0.5)) as dht:
+            start = time.perf_counter()
+            for index in range(sequential):
+                await dht.aput_value(f"s{index}", b"v")
+            sequential_wall = time.perf_counter() - start
+            sequential_sim = dht.world.clock.now()
+            start = time.perf_counter()
+            await asyncio.gather(*(dht.aput_value(f"c{i}", b"v") for i in range(concurrent)))
+            concurrent_wall = time.perf_counter() - start
+            return sequential_wall, sequential_sim, concurrent_wall, dht.world.clock.now()
+
+    return asyncio.run(main())
+
+
+def memory(count: int) -> tuple[int, int]:
+    def measure(fill: Callable[[list[str], list[bytes]], object]) -> int:
+        gc.collect()
+        tracemalloc.start()
+        keys = [f"key-{index:012d}" for index in range(count)]
+        values = [index.to_bytes(8, "big") * 8 for index in range(count)]
+        holder = fill(keys, values)
+        del keys, values
+        gc.collect()
+        size = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        del holder
+        return size
+
+    def plain(keys: list[str], values: list[bytes]) -> object:
+        return dict(zip(keys, values, strict=True))
+
+    def mock(keys: list[str], values: list[bytes]) -> object:
+        dht = MockDHT(seed=1)
+        for key, value in zip(keys, values, strict=True):
+            dht.put_value(key, value)
+        return dht
+
+    return measure(plain), measure(mock)
+
+
+TRIVIAL_SUITE = "\n".join(f"def test_{index}():\n    pass\n" for index in range(1000))
+
+
+def plugin_overhead(repeat: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "test_trivial.py").write_text(TRIVIAL_SUITE)
+        Path(folder, "pytest.ini").write_text("[pytest]\n")
+        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", folder]
+        with_plugin, without = [], []
+        for _ in range(repeat):
+            for command, times in ((base, with_plugin), ([*base, "-p", "no:bzzz"], without)):
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=folder)
+                times.append(time.perf_counter() - start)
+        return min(with_plugin), min(without)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="operations per run")
+    parser.add_argument("--repeat", type=int, default=5, help="runs; the best is kept")
+    parser.add_argument("--memory-count", type=int, default=1_000_000, help="values stored")
+    parser.add_argument("--sequential", type=int, default=1_000)
+    parser.add_argument("--concurrent", type=int, default=10_000)
+    parser.add_argument("--overhead-repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    print(f"MockDHT benchmark: {args.count:,} put+get pairs per run, best of {args.repeat}")
+    for (label, yardstick, rate), goal in zip(
+        throughput(args.count, args.repeat), (1 / 3, 1 / 6), strict=True
+    ):
+        ratio = rate / yardstick
+        verdict = "meets" if ratio >= goal else "MISSES"
+        print(
+            f"  {label:<25} {rate:>11,.0f} ops/s vs locked dict {yardstick:>11,.0f} ops/s"
+            f"   ratio {ratio:.2f} ({verdict} the goal of {goal:.2f})"
+        )
+    seq_wall, seq_sim, con_wall, con_sim = virtual_time(args.sequential, args.concurrent)
+    print(
+        f"  {args.sequential:,} sequential awaited ops at 500ms: {seq_wall:.3f} s wall for "
+        f"{seq_sim:,.1f} simulated s ({'meets' if seq_wall < 0.5 else 'MISSES'} the goal of 0.5 s)"
+    )
+    verdict = "meets" if con_wall < 2 else "MISSES"
+    print(
+        f"  {args.concurrent:,} concurrent ops (gather) at 500ms: {con_wall:.3f} s wall, "
+        f"clock +{con_sim - seq_sim:.1f} s ({verdict} the goal of 2 s)"
+    )
+    plain, mock = memory(args.memory_count)
+    print(
+        f"  memory, {args.memory_count:,} 64-byte values: MockDHT {mock / 2**20:,.1f} MiB vs dict "
+        f"{plain / 2**20:,.1f} MiB   ratio {mock / plain:.2f} "
+        f"({'meets' if mock / plain <= 1.5 else 'MISSES'} the goal of 1.50)"
+    )
+    if args.overhead_repeat:
+        with_plugin, without = plugin_overhead(args.overhead_repeat)
+        overhead = with_plugin / without - 1
+        print(
+            f"  pytest, 1,000 trivial tests: {with_plugin:.3f} s with the plugin, {without:.3f} s "
+            f"with -p no:bzzz   overhead {overhead:+.1%} "
+            f"({'meets' if overhead <= 0.05 else 'MISSES'} the goal of +5%)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,411 @@
+"""MockBZZZ: the BZZZ connector a UCXL browser or an agent talks to, over a simulated world.
+
+It shares the world (network conditions, clock, seed, peers, storage) with
+every other mock in the test, so a ``mock_dht`` sees the provider records a
+``mock_bzzz`` announces. Every operation but the two local reads
+(:meth:`MockBZZZ.peers` and :meth:`MockBZZZ.network_status`) goes through the
+simulated network exactly as the DHT's do. Arguments are checked before
+anything reaches the network: bad input costs no simulated time, is not
+recorded, and never stores part of anything.
+
+Deleting adds a tombstone version, so the history survives a delete; reading
+the address afterwards raises :class:`NotFoundError` until a new version is
+stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from ._address import UCXLAddress
+from ._clock import ClockMode
+from ._conditions import NetworkConditions
+from ._content import ContentStore, History
+from ._envelope import _EMPTY, TOMBSTONE, Envelope, encode_content, freeze_json
+from ._errors import NotFoundError
+from ._peers import Peer
+from ._record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+from ._temporal import Temporal
+from ._world import World
+
+__all__ = ["Announcement", "MockBZZZ", "NetworkStatus"]
+
+Address = UCXLAddress | str
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Announcement:
+    """A capability a peer announced for an address (see :meth:`MockBZZZ.announce`)."""
+
+    address: UCXLAddress
+    peer: str
+    capability: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkStatus:
+    """What the local node knows of the network, read without touching it."""
+
+    local_peer: Peer
+    peer_count: int
+    connected: bool
+    conditions: NetworkConditions
+    stats: Stats
+    time: datetime
+
+
+def _address(value: object, *, what: str, concrete: bool, temporal: bool) -> UCXLAddress:
+    if isinstance(value, str):
+        address = UCXLAddress.parse(value)
+    elif isinstance(value, UCXLAddress):
+        address = value
+    else:
+        raise TypeError(f"{what} must be a UCXLAddress or a str, got {type(value).__name__}")
+    if concrete and address.is_pattern:
+        raise ValueError(
+            f"{what} {str(address)!r} is a pattern (it holds a wildcard or a glob); "
+            "a concrete address is needed here"
+        )
+    if not temporal and address.temporal is not None:
+        raise ValueError(
+            f"{what} {str(address)!r} has a temporal segment ({address.temporal}); "
+            "versions are numbered by the store: give the address without one"
+        )
+    return address
+
+
+class MockBZZZ:
+    """A mock BZZZ connector on a simulated :class:`World`.
+
+    Give ``world`` to share it with other mocks (the pytest fixtures do);
+    without it the mock makes a world of its own from the keyword arguments,
+    as :class:`MockDHT` does. ``peer`` is the peer it acts as (the world's
+    local peer by default).
+    """
+
+    def __init__(
+        self,
+        world: World | None = None,
+        *,
+        peer: Peer | None = None,
+        seed: int | None = None,
+        conditions: NetworkConditions | None = None,
+        clock: ClockMode = "virtual",
+        start: datetime | None = None,
+        record_calls: int = DEFAULT_RECORD_LIMIT,
+    ) -> None:
+        self._owns_world = world is None
+        if world is None:
+            world = World(
+                seed=seed,
+                conditions=conditions,
+                clock=clock,
+                start=start,
+                record_calls=record_calls,
+            )
+        elif not isinstance(world, World):
+            raise TypeError(f"world must be a World, got {type(world).__name__}")
+        self._world = world
+        self._peer = peer
+        self._content: ContentStore = world.content
+
+    @property
+    def world(self) -> World:
+        """The simulated world this mock acts in."""
+        return self._world
+
+    @property
+    def peer(self) -> Peer:
+        """The peer this mock acts as."""
+        return self._peer or self._world.local_peer
+
+    def _run(
+        self, op: str, key: str, action: Callable[..., T], args: tuple[Any, ...], timeout: Any
+    ) -> T:
+        return self._world.execute(op, key, action, args, timeout, self._peer)
+
+    async def _arun(
+        self, op: str, key: str, action: Callable[..., T], args: tuple[Any, ...], timeout: Any
+    ) -> T:
+        return await self._world.aexecute(op, key, action, args, timeout, self._peer)
+
+    # -- checking arguments (before the network) -----------------------------------------
+
+    def _store_args(
+        self, address: Address, content: object, content_type: str | None, metadata: object
+    ) -> tuple[UCXLAddress, bytes, str, Mapping[str, Any]]:
+        base = _address(address, what="store address", concrete=True, temporal=False)
+        data, kind = encode_content(content, content_type)
+        if metadata is None:
+            frozen: Mapping[str, Any] = _EMPTY
+        elif isinstance(metadata, Mapping):
+            frozen = freeze_json(metadata)
+        else:
+            raise TypeError(f"metadata must be a mapping, got {type(metadata).__name__}")
+        return base, data, kind, frozen
+
+    def _pattern(self, pattern: Address, limit: int | None) -> UCXLAddress:
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(f"limit must be a whole number, 1 or more, or None; got {limit!r}")
+        return _address(pattern, what="search pattern", concrete=False, temporal=True)
+
+    # -- what happens once the network let an operation through ----------------------------
+
+    def _store(
+        self, base: UCXLAddress, data: bytes, kind: str, metadata: Mapping[str, Any]
+    ) -> Envelope:
+        history = self._content.add(base)
+        version = len(history.versions) + 1
+        now = self._world.clock.datetime()
+        envelope = Envelope._make(history.address, data, kind, metadata, version, now)
+        history.versions.append(envelope)
+        return envelope
+
+    def _history_of(self, address: UCXLAddress) -> History:
+        key = str(address.with_temporal(None)) if address.temporal is not None else str(address)
+        history = self._content.history(key)
+        if history is None:
+            raise NotFoundError(f"nothing was ever stored under {key!r}")
+        return history
+
+    def _retrieve(self, address: UCXLAddress) -> Envelope:
+        history = self._history_of(address)
+        envelope = _select(history, address.temporal)
+        if envelope.deleted:
+            raise NotFoundError(
+                f"{str(history.address)!r} was deleted (version {envelope.version} is a tombstone)"
+            )
+        return envelope
+
+    def _history(self, address: UCXLAddress) -> list[Envelope]:
+        return list(self._history_of(address).versions)
+
+    def _search(self, pattern: UCXLAddress, limit: int | None) -> list[Envelope]:
+        found: list[Envelope] = []
+        temporal = pattern.temporal
+        for history in self._content.candidates(pattern):
+            if temporal is None:
+                envelope = history.versions[-1]
+            else:
+                try:
+                    envelope = _select(history, temporal)
+                except LookupError:  # out of range for this history: skipped
+                    continue
+            if envelope._content_type != TOMBSTONE:
+                found.append(envelope)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def _delete(self, address: UCXLAddress) -> Envelope:
+        history = self._history_of(address)
+        latest = history.versions[-1]
+        if latest.deleted:
+            raise NotFoundError(f"{str(history.address)!r} is already deleted")
+        return self._store(history.address, b"", TOMBSTONE, _EMPTY)
+
+    def _announce(self, address: UCXLAddress, capability: Any) -> None:
+        key = str(address)
+        peer_id = self.peer.id
+        self._content.capabilities.setdefault(key, {})[peer_id] = capability
+        self._world.storage.providers_by_key.setdefault(key, {})[peer_id] = None
+
+    def _discover(self, pattern: UCXLAddress) -> list[Announcement]:
+        found = []
+        providers = self._world.storage.providers_by_key
+        for key in sorted(self._content.capabilities):
+            address = UCXLAddress.parse(key)
+            if pattern.matches(address):
+                offers = self._content.capabilities[key]
+                found += [
+                    Announcement(address, peer_id, offers[peer_id])
+                    for peer_id in providers.get(key, ())
+                    if peer_id in offers
+                ]
+        return found
+
+    # -- the connector's interface --------------------------------------------------------
+
+    def store(
+        self,
+        address: Address,
+        content: object,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Envelope:
+        """Store a new version of ``address`` and return its envelope.
+
+        ``content`` is bytes, a str (stored as UTF-8, ``text/plain``) or any
+        JSON-serialisable value (``application/json``); ``content_type``
+        overrides the type. ``metadata`` is a mapping of JSON values.
+        """
+        base, data, kind, frozen = self._store_args(address, content, content_type, metadata)
+        return self._run("store", str(base), self._store, (base, data, kind, frozen), timeout)
+
+    def retrieve(self, address: Address, *, timeout: float | None = None) -> Envelope:
+        """The version the address's temporal segment selects (the latest if it has none)."""
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return self._run("retrieve", str(target), self._retrieve, (target,), timeout)
+
+    def history(self, address: Address, *, timeout: float | None = None) -> list[Envelope]:
+        """Every version of ``address``, oldest first, tombstones included."""
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return self._run("history", str(target), self._history, (target,), timeout)
+
+    def search(
+        self, pattern: Address, *, limit: int | None = None, timeout: float | None = None
+    ) -> list[Envelope]:
+        """One envelope per stored address ``pattern`` matches, in address order.
+
+        The pattern's temporal segment selects each address's version (latest
+        by default); an address for which it is out of range, or whose selected
+        version is a tombstone, is skipped. ``limit`` keeps the first results.
+        """
+        target = self._pattern(pattern, limit)
+        return self._run("search", str(target), self._search, (target, limit), timeout)
+
+    def delete(self, address: Address, *, timeout: float | None = None) -> Envelope:
+        """Add a tombstone version; :meth:`retrieve` then raises :class:`NotFoundError`."""
+        target = _address(address, what="address", concrete=True, temporal=False)
+        return self._run("delete", str(target), self._delete, (target,), timeout)
+
+    def announce(self, address: Address, capability: Any, *, timeout: float | None = None) -> None:
+        """Announce that this peer offers ``capability`` (any JSON value) for ``address``.
+
+        Recorded as a DHT provider record for the address, so ``mock_dht``'s
+        ``find_providers`` sees it too.
+        """
+        target = _address(address, what="announced address", concrete=True, temporal=False)
+        frozen = freeze_json(capability, "capability")
+        self._run("announce", str(target), self._announce, (target, frozen), timeout)
+
+    def discover(self, pattern: Address, *, timeout: float | None = None) -> list[Announcement]:
+        """Every announcement for an address ``pattern`` matches.
+
+        Ordered by address, and for one address in the order its peers first
+        announced it.
+        """
+        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
+        return self._run("discover", str(target), self._discover, (target,), timeout)
+
+    async def astore(
+        self,
+        address: Address,
+        content: object,
+        *,
+        content_type: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Envelope:
+        """Async twin of :meth:`store`."""
+        base, data, kind, frozen = self._store_args(address, content, content_type, metadata)
+        return await self._arun(
+            "store", str(base), self._store, (base, data, kind, frozen), timeout
+        )
+
+    async def aretrieve(self, address: Address, *, timeout: float | None = None) -> Envelope:
+        """Async twin of :meth:`retrieve`."""
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return await self._arun("retrieve", str(target), self._retrieve, (target,), timeout)
+
+    async def ahistory(self, address: Address, *, timeout: float | None = None) -> list[Envelope]:
+        """Async twin of :meth:`history`."""
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return await self._arun("history", str(target), self._history, (target,), timeout)
+
+    async def asearch(
+        self, pattern: Address, *, limit: int | None = None, timeout: float | None = None
+    ) -> list[Envelope]:
+        """Async twin of :meth:`search`."""
+        target = self._pattern(pattern, limit)
+        return await self._arun("search", str(target), self._search, (target, limit), timeout)
+
+    async def adelete(self, address: Address, *, timeout: float | None = None) -> Envelope:
+        """Async twin of :meth:`delete`."""
+        target = _address(address, what="address", concrete=True, temporal=False)
+        return await self._arun("delete", str(target), self._delete, (target,), timeout)
+
+    async def aannounce(
+        self, address: Address, capability: Any, *, timeout: float | None = None
+    ) -> None:
+        """Async twin of :meth:`announce`."""
+        target = _address(address, what="announced address", concrete=True, temporal=False)
+        frozen = freeze_json(capability, "capability")
+        await self._arun("announce", str(target), self._announce, (target, frozen), timeout)
+
+    async def adiscover(
+        self, pattern: Address, *, timeout: float | None = None
+    ) -> list[Announcement]:
+        """Async twin of :meth:`discover`."""
+        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
+        return await self._arun("discover", str(target), self._discover, (target,), timeout)
+
+    # -- local reads, and what tests inspect ---------------------------------------------
+
+    def peers(self) -> list[Peer]:
+        """The other peers this node sees (a local read: no latency, never fails)."""
+        me = self.peer
+        return [peer for peer in self._world.peers if peer != me]
+
+    def network_status(self) -> NetworkStatus:
+        """Peer count, whether connected, current conditions and counters (a local read)."""
+        count = len(self.peers())
+        return NetworkStatus(
+            local_peer=self.peer,
+            peer_count=count,
+            connected=count > 0,
+            conditions=self._world.conditions,
+            stats=self._world.stats,
+            time=self._world.clock.datetime(),
+        )
+
+    @property
+    def stats(self) -> Stats:
+        """Counters over every operation of the world so far (a snapshot)."""
+        return self._world.stats
+
+    def calls(
+        self, op: str | None = None, *, key: Address | None = None, outcome: Outcome | None = None
+    ) -> list[Call]:
+        """Recorded calls, oldest first: e.g. ``calls("store", outcome="failed")``."""
+        name = (
+            None if key is None else str(_address(key, what="key", concrete=False, temporal=True))
+        )
+        return self._world.calls(op, key=name, outcome=outcome)
+
+    def reset(self) -> None:
+        """Empty the world and bring it back to its start (see :meth:`World.reset`)."""
+        self._world.reset()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._owns_world:
+            self._world.close()
+
+    def __repr__(self) -> str:
+        return f"<MockBZZZ on {self._world!r}, {len(self._content)} addresses>"
+
+
+def _select(history: History, temporal: Temporal | None) -> Envelope:
+    """The version ``temporal`` selects (raises NotFoundError / TemporalRangeError)."""
+    versions = history.versions
+    if temporal is None:
+        return versions[-1]
+    timestamps = history.timestamps() if temporal.kind == "at" else None
+    return versions[temporal.resolve(len(versions), timestamps) - 1]

@@ -1,0 +1,117 @@
+"""The world clock: the one source of time a test can observe.
+
+In ``"virtual"`` mode (the default) time is a number that only operations and
+the test move: simulated latency costs no wall time, and sync operations
+advance the clock instantly. Under asyncio the running event loop is made to
+follow this clock (see ``_asyncio_time``), so ``asyncio.wait_for`` and
+``asyncio.timeout`` around an operation fire at exactly the simulated instant.
+
+In ``"real"`` mode the clock reads the wall clock and operations really sleep,
+for code under test that measures time itself.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Final, Literal, TypeAlias, get_args
+
+from . import _asyncio_time
+
+__all__ = ["DEFAULT_START", "Clock", "ClockMode"]
+
+ClockMode: TypeAlias = Literal["virtual", "real"]
+_MODES: Final = frozenset(get_args(ClockMode))
+
+DEFAULT_START: Final = datetime(2025, 1, 1, tzinfo=UTC)
+"""The instant a virtual world starts at, so that timestamps are reproducible."""
+
+
+class Clock:
+    """Seconds since the world started, virtual or real; see :meth:`now` and :meth:`advance`."""
+
+    def __init__(
+        self,
+        mode: ClockMode = "virtual",
+        *,
+        start: datetime | None = None,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"clock must be 'virtual' or 'real', got {mode!r}")
+        if start is not None and (not isinstance(start, datetime) or start.utcoffset() is None):
+            raise ValueError(f"start must be a timezone-aware datetime, got {start!r}")
+        self._mode: ClockMode = mode
+        if start is None:
+            start = DEFAULT_START if mode == "virtual" else datetime.now(UTC)
+        self._start = start.astimezone(UTC)
+        # A world passes its own lock, and then moves a virtual clock by writing
+        # ``_offset`` directly while holding it: the cheapest step on the hot path.
+        self._lock = lock if lock is not None else threading.RLock()
+        self._offset = 0.0  # virtual: the time itself; real: hand-made jumps
+        self._origin = time.monotonic()
+
+    @property
+    def mode(self) -> ClockMode:
+        """``"virtual"`` or ``"real"``."""
+        return self._mode
+
+    @property
+    def start(self) -> datetime:
+        """The UTC instant the world started at (time 0)."""
+        return self._start
+
+    def now(self) -> float:
+        """Seconds since the world started."""
+        if self._mode == "virtual":
+            return self._offset
+        return time.monotonic() - self._origin + self._offset
+
+    def datetime(self) -> datetime:
+        """The current instant as a timezone-aware UTC datetime."""
+        return self._start + timedelta(seconds=self.now())
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by hand (without sleeping, in either mode)."""
+        if not seconds >= 0:
+            raise ValueError(f"the clock only moves forward; cannot advance by {seconds!r}")
+        with self._lock:
+            self._offset += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """Spend ``seconds`` of simulated time: instantly when virtual, really when real."""
+        if self._mode == "virtual":
+            self.advance(seconds)
+        elif seconds > 0:
+            time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Spend ``seconds`` on the running event loop, which follows this clock when virtual."""
+        import asyncio  # here, not at the top: sync-only test runs never pay for it
+
+        self.follow_running_loop()
+        await asyncio.sleep(seconds)
+
+    def follow_running_loop(self) -> None:
+        """Make the running event loop follow this clock from now on (when virtual).
+
+        Operations do this themselves; call it first thing in async code whose
+        own timers (``asyncio.sleep``, ``wait_for``) must be virtual from the
+        start. The pytest fixtures do it for async tests.
+        """
+        if self._mode == "virtual":
+            import asyncio
+
+            _asyncio_time.follow(asyncio.get_running_loop(), self)
+
+    def reset(self) -> None:
+        """Back to time 0 (the world's start); an event loop following it keeps going forward."""
+        with self._lock:
+            _asyncio_time.rebase(self, self.now())
+            self._offset = 0.0
+            self._origin = time.monotonic()
+
+    def close(self) -> None:
+        """Release every event loop that follows this clock."""
+        _asyncio_time.release(self)

@@ -1,0 +1,147 @@
+"""Network conditions: what the simulated network does to each operation.
+
+A DHT operation is one request and one response, so of the conditions that
+Toxiproxy and Linux netem offer, those that fit are: latency, jitter (with a
+distribution), a failure probability, and a timeout. Bandwidth limits, packet
+reordering, duplication and corruption act on byte streams and packets, which
+these operations do not expose; they are not simulated (see the docs).
+
+Durations here are seconds, as everywhere in the Python API.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import random
+from collections.abc import Iterable
+from typing import Any, Final, Literal, TypeAlias, get_args
+
+from ._units import format_seconds
+
+__all__ = [
+    "OPERATIONS",
+    "Distribution",
+    "NetworkConditions",
+    "check_operations",
+    "seconds",
+    "seconds_or_none",
+]
+
+Distribution: TypeAlias = Literal["uniform", "normal"]
+_DISTRIBUTIONS: Final = frozenset(get_args(Distribution))
+
+DHT_OPERATIONS: Final = frozenset({"put_value", "get_value", "provide", "find_providers"})
+BZZZ_OPERATIONS: Final = frozenset(
+    {"store", "retrieve", "history", "search", "delete", "announce", "discover"}
+)
+OPERATIONS: Final = DHT_OPERATIONS | BZZZ_OPERATIONS
+"""Names of the operations conditions can be limited to; each covers its async twin."""
+
+
+def check_operations(ops: Iterable[str]) -> frozenset[str]:
+    """Validate operation names; return them as a frozenset."""
+    if isinstance(ops, str):
+        raise TypeError(f"ops must be a collection of operation names, not the str {ops!r}")
+    names = frozenset(ops)
+    for name in sorted(names):
+        if not isinstance(name, str):
+            raise TypeError(f"operation names must be str, got {type(name).__name__} {name!r}")
+        if name not in OPERATIONS:
+            hint = ""
+            if name.startswith("a") and name[1:] in OPERATIONS:
+                hint = f" ({name[1:]!r} covers its async twin {name!r})"
+            known = ", ".join(sorted(OPERATIONS))
+            raise ValueError(f"unknown operation {name!r}{hint}; known operations: {known}")
+    return names
+
+
+def seconds(name: str, value: object) -> float:
+    """Validate a duration given to the Python API (seconds, 0 or more)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
+    return float(value)
+
+
+def seconds_or_none(name: str, value: object) -> float | None:
+    return None if value is None else seconds(name, value)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NetworkConditions:
+    """How the simulated network treats each operation. Immutable; use :meth:`replace`.
+
+    ``latency`` and ``jitter`` are seconds: each operation's delay is drawn from
+    ``distribution`` (``"uniform"``: evenly in ``[latency - jitter, latency +
+    jitter]``; ``"normal"``: mean ``latency``, standard deviation ``jitter``),
+    never below zero. Each operation fails with probability ``failure_rate``;
+    ``failure_ops`` limits failures to the named operations (``None``: all).
+    ``timeout`` (seconds, or ``None`` for none) limits every operation that
+    gives no ``timeout=`` of its own.
+    """
+
+    latency: float = 0.0
+    jitter: float = 0.0
+    distribution: Distribution = "uniform"
+    failure_rate: float = 0.0
+    failure_ops: frozenset[str] | None = None
+    timeout: float | None = None
+
+    def __post_init__(self) -> None:
+        set_field = object.__setattr__
+        set_field(self, "latency", seconds("latency", self.latency))
+        set_field(self, "jitter", seconds("jitter", self.jitter))
+        set_field(self, "timeout", seconds_or_none("timeout", self.timeout))
+        if self.distribution not in _DISTRIBUTIONS:
+            raise ValueError(
+                f"distribution must be one of {', '.join(sorted(_DISTRIBUTIONS))}, "
+                f"got {self.distribution!r}"
+            )
+        rate = self.failure_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise TypeError(f"failure_rate must be a number, got {type(rate).__name__}")
+        if not 0 <= rate <= 1:
+            raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
+        set_field(self, "failure_rate", float(rate))
+        if self.failure_ops is not None:
+            set_field(self, "failure_ops", check_operations(self.failure_ops))
+
+    def replace(self, **changes: Any) -> NetworkConditions:
+        """Return a copy with the given fields changed (validated)."""
+        return dataclasses.replace(self, **changes)
+
+    def draw_latency(self, rng: random.Random) -> float:
+        """Draw one operation's delay. Draws from ``rng`` only when there is jitter."""
+        jitter = self.jitter
+        if not jitter:
+            return self.latency
+        if self.distribution == "uniform":
+            # The same arithmetic as rng.uniform(latency - jitter, latency + jitter).
+            low = self.latency - jitter
+            delay = low + (self.latency + jitter - low) * rng.random()
+        else:
+            delay = rng.gauss(self.latency, jitter)
+        return delay if delay > 0 else 0.0
+
+    def may_fail(self, op: str) -> bool:
+        """Whether ``op`` is subject to the failure rate (and so draws for it)."""
+        return self.failure_rate > 0 and (self.failure_ops is None or op in self.failure_ops)
+
+    def describe(self) -> str:
+        """One line for people: ``latency 250ms ± 50ms (uniform), failure rate 0.1``."""
+        parts = []
+        if self.latency or self.jitter:
+            text = f"latency {format_seconds(self.latency)}"
+            if self.jitter:
+                text += f" ± {format_seconds(self.jitter)} ({self.distribution})"
+            parts.append(text)
+        if self.failure_rate:
+            text = f"failure rate {self.failure_rate:.4g}"
+            if self.failure_ops is not None:
+                text += f" on {', '.join(sorted(self.failure_ops))}"
+            parts.append(text)
+        if self.timeout is not None:
+            parts.append(f"timeout {format_seconds(self.timeout)}")
+        return ", ".join(parts) or "a perfect network (no latency, no failures)"

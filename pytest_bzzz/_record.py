@@ -1,0 +1,138 @@
+"""What happened: a bounded record of calls, and counters over all of them.
+
+Tests assert on calls the way they do on ``unittest.mock`` calls, so every
+operation is recorded with its outcome and its simulated timing. The record
+keeps only the newest ``limit`` calls (``DEFAULT_RECORD_LIMIT`` unless told
+otherwise, ``0`` to keep none), so a long run's memory stays flat; the
+counters in :class:`Stats` cover every call whatever the limit.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from collections.abc import Mapping
+from typing import Final, Literal, NamedTuple, TypeAlias, get_args
+
+__all__ = ["DEFAULT_RECORD_LIMIT", "Call", "CallLog", "Outcome", "Stats"]
+
+Outcome: TypeAlias = Literal["ok", "not_found", "failed", "timeout", "cancelled"]
+OUTCOMES: Final = frozenset(get_args(Outcome))
+
+DEFAULT_RECORD_LIMIT: Final = 10_000
+"""How many calls a world keeps in its record by default."""
+
+
+class Call(NamedTuple):
+    """One recorded operation.
+
+    ``op`` is the operation's name (the sync name, also for its async twin),
+    ``key`` what it was called with, ``outcome`` one of ``"ok"``,
+    ``"not_found"`` (no such key, address or version), ``"failed"`` (a
+    simulated failure), ``"timeout"`` and ``"cancelled"``,
+    ``latency`` the simulated seconds it took, ``at`` the world time (seconds)
+    when it started, and ``peer`` the id of the peer that made it.
+    """
+
+    op: str
+    key: str
+    outcome: Outcome
+    latency: float
+    at: float
+    peer: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Stats:
+    """Counters over every operation of a world (a snapshot; read it again for news).
+
+    ``operations`` counts calls per operation name; ``failures``, ``timeouts``,
+    ``not_found`` and ``cancelled`` count those outcomes; ``simulated_seconds``
+    adds up the simulated time operations spent.
+    """
+
+    operations: Mapping[str, int]
+    failures: int
+    timeouts: int
+    not_found: int
+    cancelled: int
+    simulated_seconds: float
+
+    @property
+    def total(self) -> int:
+        """All calls, of every operation."""
+        return sum(self.operations.values())
+
+    def __getitem__(self, op: str) -> int:
+        """Calls of ``op`` (0 if none)."""
+        return self.operations.get(op, 0)
+
+    def describe(self) -> str:
+        """One line for people."""
+        ops = ", ".join(f"{op}={count}" for op, count in sorted(self.operations.items()))
+        return (
+            f"{self.total} calls ({ops or 'none'}); {self.failures} failed, "
+            f"{self.timeouts} timed out, {self.not_found} not found, "
+            f"{self.cancelled} cancelled; {self.simulated_seconds:.6g} simulated seconds"
+        )
+
+
+class CallLog:
+    """The record of calls and the counters; not thread-safe by itself (the world locks).
+
+    Calls are kept as plain tuples and become :class:`Call` values only when
+    asked for: recording is on every operation's path, reading is rare.
+    """
+
+    def __init__(self, limit: int = DEFAULT_RECORD_LIMIT) -> None:
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ValueError(f"the call record limit must be an int, 0 or more, got {limit!r}")
+        self._calls: collections.deque[tuple[str, str, Outcome, float, float, str]] = (
+            collections.deque(maxlen=limit)
+        )
+        # With a limit of 0 the deque keeps nothing: appending to it is a no-op.
+        self._append = self._calls.append
+        self._operations: collections.defaultdict[str, int] = collections.defaultdict(int)
+        self._outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+        self._seconds = 0.0
+
+    def add(
+        self, op: str, key: str, outcome: Outcome, latency: float, at: float, peer: str
+    ) -> None:
+        self._operations[op] += 1
+        if outcome != "ok":  # "ok" needs no counter of its own: it is what the others leave
+            self._outcomes[outcome] += 1
+        if latency:
+            self._seconds += latency
+        self._append((op, key, outcome, latency, at, peer))
+
+    def clear(self) -> None:
+        self._calls.clear()
+        self._operations.clear()
+        self._outcomes = dict.fromkeys(OUTCOMES, 0)
+        self._seconds = 0.0
+
+    def stats(self) -> Stats:
+        outcomes = self._outcomes
+        return Stats(
+            operations=dict(self._operations),
+            failures=outcomes["failed"],
+            timeouts=outcomes["timeout"],
+            not_found=outcomes["not_found"],
+            cancelled=outcomes["cancelled"],
+            simulated_seconds=self._seconds,
+        )
+
+    def calls(
+        self, op: str | None = None, *, key: str | None = None, outcome: Outcome | None = None
+    ) -> list[Call]:
+        """Recorded calls, oldest first, filtered by each criterion given."""
+        if outcome is not None and outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
+        return [
+            Call._make(call)
+            for call in self._calls
+            if (op is None or call[0] == op)
+            and (key is None or call[1] == key)
+            and (outcome is None or call[2] == outcome)
+        ]

@@ -1,0 +1,101 @@
+"""What a simulated world stores: DHT values and provider records.
+
+The storage belongs to the world, not to a mock, so that every mock on one
+world (``mock_dht``, ``mock_bzzz``) sees the same data. Its methods act
+directly, without the network: use them to arrange data before a test (for
+example from the ``pytest_bzzz_world_created`` hook). Mocks go through the
+network instead and check their arguments with the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ._address import UCXLAddress
+from ._errors import NotFoundError
+
+__all__ = ["DHTStorage", "check_key", "check_peer_id", "check_value"]
+
+
+def check_key(key: object) -> str:
+    """A key as stored: a non-empty str, or a concrete UCXLAddress in canonical form."""
+    if isinstance(key, str):
+        if not key:
+            raise ValueError("key must not be empty")
+        return key
+    if isinstance(key, UCXLAddress):
+        if key.is_pattern:
+            raise ValueError(
+                f"key {str(key)!r} is a pattern (it holds a wildcard or a glob); "
+                "only a concrete address can be a key"
+            )
+        return str(key)
+    raise TypeError(
+        f"key must be a non-empty str or a UCXLAddress, got {type(key).__name__} {key!r}"
+    )
+
+
+def check_value(value: object) -> bytes:
+    """A value as stored: bytes as given, or a copy of a bytearray or memoryview."""
+    if type(value) is bytes:
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    hint = " (encode text first, e.g. text.encode())" if isinstance(value, str) else ""
+    raise TypeError(
+        f"value must be bytes (a bytearray or memoryview is copied), "
+        f"got {type(value).__name__}{hint}"
+    )
+
+
+def check_peer_id(peer_id: object) -> str:
+    if not isinstance(peer_id, str):
+        raise TypeError(f"provider_id must be a str, got {type(peer_id).__name__} {peer_id!r}")
+    if not peer_id:
+        raise ValueError("provider_id must not be empty")
+    return peer_id
+
+
+class DHTStorage:
+    """Values and provider records of one world, reached without the network."""
+
+    __slots__ = ("providers_by_key", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, bytes] = {}
+        # Provider ids per key in the order they first provided (a dict as an ordered set).
+        self.providers_by_key: dict[str, dict[str, None]] = {}
+
+    def put(self, key: str | UCXLAddress, value: bytes | bytearray | memoryview) -> None:
+        """Store ``value`` under ``key``."""
+        self.values[check_key(key)] = check_value(value)
+
+    def get(self, key: str | UCXLAddress) -> bytes:
+        """The value under ``key``; raises :class:`NotFoundError` if there is none."""
+        name = check_key(key)
+        try:
+            return self.values[name]
+        except KeyError:
+            raise NotFoundError(f"no value under {name!r}") from None
+
+    def provide(self, key: str | UCXLAddress, provider_id: str) -> None:
+        """Record ``provider_id`` as a provider of ``key``."""
+        self.providers_by_key.setdefault(check_key(key), {})[check_peer_id(provider_id)] = None
+
+    def providers(self, key: str | UCXLAddress) -> list[str]:
+        """Distinct providers of ``key``, in the order they first provided it."""
+        return list(self.providers_by_key.get(check_key(key), ()))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, (str, UCXLAddress)) and str(key) in self.values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def clear(self) -> None:
+        """Forget every value and provider record."""
+        self.values.clear()
+        self.providers_by_key.clear()

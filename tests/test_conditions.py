@@ -1,0 +1,132 @@
+"""Network conditions and the units people write them in."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_bzzz import NetworkConditions
+from pytest_bzzz._units import format_seconds, parse_duration, parse_rate
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [(250, 0.25), (0, 0.0), (1.5, 0.0015), ("250", 0.25), ("250ms", 0.25), ("1.5s", 1.5),
+     (" 2 s ", 2.0), ("0.5ms", 0.0005), ("1e3", 1.0)],
+)  # fmt: skip
+def test_durations_written_by_hand_are_milliseconds_unless_a_unit_says(
+    written: object, seconds: float
+) -> None:
+    assert parse_duration(written) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("written", ["abc", "-5", -5, "5 minutes", True, None, [1], float("inf")])
+def test_bad_durations(written: object) -> None:
+    with pytest.raises(ValueError, match="expected"):
+        parse_duration(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "rate"), [(0, 0.0), (1, 1.0), ("0.25", 0.25), ("10%", 0.1), (0.5, 0.5)]
+)
+def test_rates(written: object, rate: float) -> None:
+    assert parse_rate(written) == pytest.approx(rate)
+
+
+@pytest.mark.parametrize("written", [1.5, -0.1, "x", "150%", float("nan"), True, None])
+def test_bad_rates(written: object) -> None:
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        parse_rate(written)
+
+
+def test_format_seconds() -> None:
+    assert format_seconds(0.25) == "250ms"
+    assert format_seconds(1.5) == "1.5s"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"latency": -1}, ValueError, "latency must be a finite number of seconds"),
+        ({"latency": "1"}, TypeError, "latency must be a number of seconds, got str"),
+        ({"jitter": float("inf")}, ValueError, "jitter must be a finite"),
+        ({"timeout": -0.1}, ValueError, "timeout must be a finite"),
+        ({"failure_rate": 2}, ValueError, "failure_rate must be between 0 and 1"),
+        ({"failure_rate": "x"}, TypeError, "failure_rate must be a number"),
+        ({"distribution": "pareto"}, ValueError, "distribution must be one of normal, uniform"),
+        ({"failure_ops": "get_value"}, TypeError, "not the str 'get_value'"),
+        ({"failure_ops": ["get_vaule"]}, ValueError, "unknown operation 'get_vaule'"),
+        ({"failure_ops": ["aget_value"]}, ValueError, "covers its async twin"),
+        ({"failure_ops": [3]}, TypeError, "operation names must be str"),
+    ],
+)
+def test_conditions_are_validated(
+    kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        NetworkConditions(**kwargs)  # type: ignore[arg-type]
+
+
+def test_conditions_are_immutable_values() -> None:
+    conditions = NetworkConditions(latency=0.1, failure_ops=["get_value"])  # type: ignore[arg-type]
+    assert conditions.failure_ops == frozenset({"get_value"})
+    assert conditions.replace(latency=0.2).latency == 0.2
+    assert conditions.latency == 0.1
+    with pytest.raises(AttributeError):
+        conditions.latency = 1  # type: ignore[misc]
+
+
+@given(
+    st.floats(0, 10),
+    st.floats(0, 10),
+    st.sampled_from(["uniform", "normal"]),
+    st.integers(0, 2**32 - 1),
+)
+def test_drawn_latency_is_never_negative_and_uniform_stays_in_range(
+    latency: float, jitter: float, distribution: str, seed: int
+) -> None:
+    conditions = NetworkConditions(latency=latency, jitter=jitter, distribution=distribution)  # type: ignore[arg-type]
+    rng = random.Random(seed)
+    for _ in range(20):
+        drawn = conditions.draw_latency(rng)
+        assert drawn >= 0
+        if distribution == "uniform":
+            assert max(0.0, latency - jitter) - 1e-9 <= drawn <= latency + jitter + 1e-9
+
+
+def test_no_jitter_draws_nothing() -> None:
+    rng = random.Random(1)
+    state = rng.getstate()
+    assert NetworkConditions(latency=0.3).draw_latency(rng) == 0.3
+    assert rng.getstate() == state
+
+
+def test_normal_jitter_spreads_around_the_latency() -> None:
+    conditions = NetworkConditions(latency=1.0, jitter=0.1, distribution="normal")
+    rng = random.Random(3)
+    draws = [conditions.draw_latency(rng) for _ in range(2000)]
+    assert sum(draws) / len(draws) == pytest.approx(1.0, abs=0.02)
+    assert any(d > 1.2 for d in draws)  # a uniform draw could never exceed 1.1
+
+
+def test_describe() -> None:
+    assert NetworkConditions().describe() == "a perfect network (no latency, no failures)"
+    conditions = NetworkConditions(
+        latency=0.25,
+        jitter=0.05,
+        failure_rate=0.1,
+        failure_ops=frozenset({"get_value"}),
+        timeout=1.5,
+    )
+    assert conditions.describe() == (
+        "latency 250ms ± 50ms (uniform), failure rate 0.1 on get_value, timeout 1.5s"
+    )
+
+
+def test_describe_each_part_alone() -> None:
+    assert NetworkConditions(latency=2).describe() == "latency 2s"
+    assert NetworkConditions(failure_rate=0.5).describe() == "failure rate 0.5"
+    assert NetworkConditions(timeout=0.1).describe() == "timeout 100ms"
