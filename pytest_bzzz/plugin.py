@@ -293,4 +293,3 @@ def pytest_assertrepr_compare(
 
 def _is_ours(value: object) -> bool:
     return type(value).__module__.startswith("pytest_bzzz.")
-
