@@ -25,7 +25,7 @@ from ._address import UCXLAddress
 from ._clock import ClockMode
 from ._conditions import NetworkConditions
 from ._content import ContentStore, History
-from ._envelope import _EMPTY, TOMBSTONE, Envelope, encode_content, freeze_json
+from ._envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ._errors import NotFoundError
 from ._peers import Peer
 from ._record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
@@ -140,6 +140,7 @@ class MockBZZZ:
         self, address: Address, content: object, content_type: str | None, metadata: object
     ) -> tuple[UCXLAddress, bytes, str, Mapping[str, Any]]:
         base = _address(address, what="store address", concrete=True, temporal=False)
+        check_room(base)
         data, kind = encode_content(content, content_type)
         if metadata is None:
             frozen: Mapping[str, Any] = _EMPTY

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from ._address import UCXLAddress
+from ._address import MAX_LENGTH, UCXLAddress
 from ._errors import UCXLParseError
 from ._temporal import Temporal
 
@@ -32,6 +32,9 @@ TOMBSTONE: Final = "application/vnd.ucxl.tombstone"
 """The content type of the version :meth:`MockBZZZ.delete` adds."""
 
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
+
+VERSION_ROOM: Final = len("/*~") + len(str(2**63 - 1))
+"""Characters a stored address needs free, under the length limit, to carry its version."""
 
 
 def freeze_json(value: Any, where: str = "metadata") -> Any:
@@ -55,6 +58,18 @@ def freeze_json(value: Any, where: str = "metadata") -> Any:
         f"{where} holds a {type(value).__name__}, which is not JSON-serialisable "
         "(accepted: dict with str keys, list, tuple, str, int, float, bool, None)"
     )
+
+
+def check_room(address: UCXLAddress) -> None:
+    """Refuse an address too long to carry a version token within the length limit."""
+    base = address.with_temporal(None) if address.temporal is not None else address
+    length = len(str(base))
+    if length > MAX_LENGTH - VERSION_ROOM:
+        raise ValueError(
+            f"address is {length} characters long; a stored address needs room for its "
+            f"version (*~N) within the {MAX_LENGTH}-character limit, so at most "
+            f"{MAX_LENGTH - VERSION_ROOM}"
+        )
 
 
 def _thaw(value: Any) -> Any:
@@ -124,6 +139,7 @@ class Envelope:
     ) -> None:
         if not isinstance(address, UCXLAddress) or address.is_pattern:
             raise TypeError(f"address must be a concrete UCXLAddress, got {address!r}")
+        check_room(address)
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise ValueError(f"version must be an int, 1 or more, got {version!r}")
         if not isinstance(timestamp, datetime) or timestamp.utcoffset() is None:

@@ -293,3 +293,26 @@ def pytest_assertrepr_compare(
 
 def _is_ours(value: object) -> bool:
     return type(value).__module__.startswith("pytest_bzzz.")
+
+
+if TYPE_CHECKING:
+    from faker import Faker
+
+
+@pytest.fixture
+def bzzz_faker(bzzz_network: World) -> Faker:
+    """A Faker with :class:`~pytest_bzzz.faker.UCXLProvider`, seeded from the test's bzzz seed.
+
+    Its data is the same on every run with the same session seed
+    (``--bzzz-seed``), like everything else in the test's world. Its seed is
+    derived from the test's (``bzzz_network.seed``), so that the fake data and
+    the network's draws do not share one random stream.
+    """
+    from faker import Faker
+
+    from .faker import UCXLProvider
+
+    fake = Faker()
+    fake.add_provider(UCXLProvider)
+    fake.seed_instance(derive_seed(bzzz_network.seed, "bzzz_faker"))
+    return fake

@@ -40,3 +40,14 @@ def test_bzzz_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str]) -
     assert output.count("vs JSON+dict") == 2
     for label in ("a concrete agent", "a concrete project", "all wildcards", "memory per stored"):
         assert label in output
+
+
+def test_strategy_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]) -> None:
+    module = runpy.run_path(str(BENCHMARKS / "bench_strategies.py"), run_name="bench")
+    assert module["main"](["--examples", "20", "--repeat", "1", "--calls", "200"]) == 0
+    output = capsys.readouterr().out
+    assert "@given tests of 20 examples" in output
+    for label in ("yardstick urls()", "ucxl_addresses()", 'ucxl_strings(form="any")'):
+        assert label in output
+    assert output.count("ratio") == 2
+    assert "fake.ucxl_address()" in output

@@ -291,3 +291,12 @@ def test_calls_checks_operation_names() -> None:
             bzzz.calls("astore")
         with pytest.raises(ValueError, match="unknown operation 'stor'"):
             bzzz.calls("stor")
+
+
+def test_a_stored_address_keeps_room_for_its_version() -> None:
+    longest = "ucxl://a:b@c:d/" + "x" * (4096 - 22 - len("ucxl://a:b@c:d/"))
+    with MockBZZZ(seed=1) as bzzz:
+        assert len(str(bzzz.store(longest, "v").address)) == len(longest) + 4
+        with pytest.raises(ValueError, match="needs room for its version"):
+            bzzz.store(longest + "y", "v")
+        assert bzzz.stats.total == 1
