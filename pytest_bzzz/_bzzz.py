@@ -18,17 +18,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from ._address import UCXLAddress
-from ._clock import ClockMode
 from ._conditions import NetworkConditions
 from ._content import ContentStore, History
 from ._envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ._errors import NotFoundError
+from ._mock import Mock
 from ._peers import Peer
-from ._record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+from ._record import Call, Outcome, Stats
 from ._temporal import Temporal
 from ._world import World
 
@@ -79,7 +78,7 @@ def _address(value: object, *, what: str, concrete: bool, temporal: bool) -> UCX
     return address
 
 
-class MockBZZZ:
+class MockBZZZ(Mock):
     """A mock BZZZ connector on a simulated :class:`World`.
 
     Give ``world`` to share it with other mocks (the pytest fixtures do);
@@ -88,41 +87,8 @@ class MockBZZZ:
     local peer by default).
     """
 
-    def __init__(
-        self,
-        world: World | None = None,
-        *,
-        peer: Peer | None = None,
-        seed: int | None = None,
-        conditions: NetworkConditions | None = None,
-        clock: ClockMode = "virtual",
-        start: datetime | None = None,
-        record_calls: int = DEFAULT_RECORD_LIMIT,
-    ) -> None:
-        self._owns_world = world is None
-        if world is None:
-            world = World(
-                seed=seed,
-                conditions=conditions,
-                clock=clock,
-                start=start,
-                record_calls=record_calls,
-            )
-        elif not isinstance(world, World):
-            raise TypeError(f"world must be a World, got {type(world).__name__}")
-        self._world = world
-        self._peer = peer
+    def _attach(self, world: World) -> None:
         self._content: ContentStore = world.content
-
-    @property
-    def world(self) -> World:
-        """The simulated world this mock acts in."""
-        return self._world
-
-    @property
-    def peer(self) -> Peer:
-        """The peer this mock acts as."""
-        return self._peer or self._world.local_peer
 
     def _run(
         self, op: str, key: str, action: Callable[..., T], args: tuple[Any, ...], timeout: Any
@@ -369,11 +335,6 @@ class MockBZZZ:
             time=self._world.clock.datetime(),
         )
 
-    @property
-    def stats(self) -> Stats:
-        """Counters over every operation of the world so far (a snapshot)."""
-        return self._world.stats
-
     def calls(
         self, op: str | None = None, *, key: Address | None = None, outcome: Outcome | None = None
     ) -> list[Call]:
@@ -382,22 +343,6 @@ class MockBZZZ:
             None if key is None else str(_address(key, what="key", concrete=False, temporal=True))
         )
         return self._world.calls(op, key=name, outcome=outcome)
-
-    def reset(self) -> None:
-        """Empty the world and bring it back to its start (see :meth:`World.reset`)."""
-        self._world.reset()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._owns_world:
-            self._world.close()
 
     def __repr__(self) -> str:
         return f"<MockBZZZ on {self._world!r}, {len(self._content)} addresses>"

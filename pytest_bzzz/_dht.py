@@ -9,16 +9,11 @@ shows up in the record of calls.
 
 from __future__ import annotations
 
-from datetime import datetime
-from types import TracebackType
-from typing import Self
-
 from ._address import UCXLAddress
-from ._clock import ClockMode
-from ._conditions import NetworkConditions, seconds
+from ._conditions import seconds
 from ._errors import NotFoundError
-from ._peers import Peer
-from ._record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+from ._mock import Mock
+from ._record import Call, Outcome
 from ._storage import check_key, check_peer_id, check_value
 from ._units import parse_rate
 from ._world import World
@@ -28,7 +23,7 @@ __all__ = ["MockDHT"]
 Key = str | UCXLAddress
 
 
-class MockDHT:
+class MockDHT(Mock):
     """A mock of the BZZZ DHT on a simulated :class:`World`.
 
     Give ``world`` to share one world with other mocks (the pytest fixtures do);
@@ -38,46 +33,13 @@ class MockDHT:
     ``peer`` is the peer the mock acts as (the world's local peer by default).
     """
 
-    def __init__(
-        self,
-        world: World | None = None,
-        *,
-        peer: Peer | None = None,
-        seed: int | None = None,
-        conditions: NetworkConditions | None = None,
-        clock: ClockMode = "virtual",
-        start: datetime | None = None,
-        record_calls: int = DEFAULT_RECORD_LIMIT,
-    ) -> None:
-        self._owns_world = world is None
-        if world is None:
-            world = World(
-                seed=seed,
-                conditions=conditions,
-                clock=clock,
-                start=start,
-                record_calls=record_calls,
-            )
-        elif not isinstance(world, World):
-            raise TypeError(f"world must be a World, got {type(world).__name__}")
-        self._world = world
-        self._peer = peer
+    def _attach(self, world: World) -> None:
         self._storage = world.storage
         # Bound once: these are on every operation's path.
         self._execute = world.execute
         self._aexecute = world.aexecute
         self._put_action = self._put
         self._get_action = self._get
-
-    @property
-    def world(self) -> World:
-        """The simulated world this mock acts in."""
-        return self._world
-
-    @property
-    def peer(self) -> Peer:
-        """The peer this mock acts as."""
-        return self._peer or self._world.local_peer
 
     # -- the DHT interface ----------------------------------------------------------------
 
@@ -159,32 +121,11 @@ class MockDHT:
             failure_rate=value, failure_ops=None
         )
 
-    @property
-    def stats(self) -> Stats:
-        """Counters over every operation of the world so far (a snapshot)."""
-        return self._world.stats
-
     def calls(
         self, op: str | None = None, *, key: Key | None = None, outcome: Outcome | None = None
     ) -> list[Call]:
         """Recorded calls, oldest first: e.g. ``calls("put_value", outcome="failed")``."""
         return self._world.calls(op, key=None if key is None else check_key(key), outcome=outcome)
-
-    def reset(self) -> None:
-        """Empty the world and bring it back to its start (see :meth:`World.reset`)."""
-        self._world.reset()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if self._owns_world:
-            self._world.close()
 
     def __repr__(self) -> str:
         return f"<MockDHT on {self._world!r}, {len(self._storage)} values>"

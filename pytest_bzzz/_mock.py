@@ -1,0 +1,84 @@
+"""What every mock shares: a world (its own or a shared one), a peer, and the world's records.
+
+``MockDHT`` and ``MockBZZZ`` are views on a :class:`World`: given one, they
+share it with the other mocks of the test; given none, they make one from the
+keyword arguments and close it at the end of a ``with`` block.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from ._clock import ClockMode
+from ._conditions import NetworkConditions
+from ._peers import Peer
+from ._record import DEFAULT_RECORD_LIMIT, Stats
+from ._world import World
+
+__all__ = ["Mock"]
+
+
+class Mock:
+    """Base of the mocks: ``world``, ``peer``, ``stats``, ``reset()`` and the context manager."""
+
+    def __init__(
+        self,
+        world: World | None = None,
+        *,
+        peer: Peer | None = None,
+        seed: int | None = None,
+        conditions: NetworkConditions | None = None,
+        clock: ClockMode = "virtual",
+        start: datetime | None = None,
+        record_calls: int = DEFAULT_RECORD_LIMIT,
+    ) -> None:
+        self._owns_world = world is None
+        if world is None:
+            world = World(
+                seed=seed,
+                conditions=conditions,
+                clock=clock,
+                start=start,
+                record_calls=record_calls,
+            )
+        elif not isinstance(world, World):
+            raise TypeError(f"world must be a World, got {type(world).__name__}")
+        self._world = world
+        self._peer = peer
+        self._attach(world)
+
+    def _attach(self, world: World) -> None:
+        """Take what the mock needs from ``world`` (subclasses bind their hot paths here)."""
+
+    @property
+    def world(self) -> World:
+        """The simulated world this mock acts in."""
+        return self._world
+
+    @property
+    def peer(self) -> Peer:
+        """The peer this mock acts as."""
+        return self._peer or self._world.local_peer
+
+    @property
+    def stats(self) -> Stats:
+        """Counters over every operation of the world so far (a snapshot)."""
+        return self._world.stats
+
+    def reset(self) -> None:
+        """Empty the world and bring it back to its start (see :meth:`World.reset`)."""
+        self._world.reset()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._owns_world:
+            self._world.close()
