@@ -12,57 +12,56 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._address import MAX_LENGTH, UCXLAddress
-    from ._bzzz import Announcement, MockBZZZ, NetworkStatus
-    from ._clock import Clock, ClockMode
-    from ._conditions import OPERATIONS, Distribution, NetworkConditions
-    from ._dht import MockDHT
-    from ._envelope import Envelope
-    from ._errors import (
+    from ._backends.memory.connector import Announcement, MockBZZZ, NetworkStatus
+    from ._backends.memory.dht import MockDHT
+    from ._backends.memory.storage import DHTStorage
+    from ._kernel.clock import Clock, ClockMode
+    from ._kernel.conditions import OPERATIONS, Distribution, NetworkConditions
+    from ._kernel.errors import NetworkError, NetworkTimeout
+    from ._kernel.peers import Peer
+    from ._kernel.record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+    from ._kernel.world import World
+    from ._ucxl.address import MAX_LENGTH, UCXLAddress
+    from ._ucxl.envelope import Envelope
+    from ._ucxl.errors import (
         ErrorCode,
-        NetworkError,
-        NetworkTimeout,
         NotFoundError,
         TemporalRangeError,
         UCXLError,
         UCXLParseError,
     )
-    from ._peers import Peer
-    from ._record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
-    from ._storage import DHTStorage
-    from ._temporal import Temporal, TemporalKind
-    from ._world import World
+    from ._ucxl.temporal import Temporal, TemporalKind
 
 # Public name -> the private module that defines it.
 _HOMES = {
-    "MAX_LENGTH": "_address",
-    "UCXLAddress": "_address",
-    "Clock": "_clock",
-    "ClockMode": "_clock",
-    "OPERATIONS": "_conditions",
-    "Distribution": "_conditions",
-    "NetworkConditions": "_conditions",
-    "MockDHT": "_dht",
-    "Announcement": "_bzzz",
-    "MockBZZZ": "_bzzz",
-    "NetworkStatus": "_bzzz",
-    "Envelope": "_envelope",
-    "ErrorCode": "_errors",
-    "NetworkError": "_errors",
-    "NetworkTimeout": "_errors",
-    "NotFoundError": "_errors",
-    "TemporalRangeError": "_errors",
-    "UCXLError": "_errors",
-    "UCXLParseError": "_errors",
-    "Peer": "_peers",
-    "DEFAULT_RECORD_LIMIT": "_record",
-    "Call": "_record",
-    "Outcome": "_record",
-    "Stats": "_record",
-    "DHTStorage": "_storage",
-    "Temporal": "_temporal",
-    "TemporalKind": "_temporal",
-    "World": "_world",
+    "MAX_LENGTH": "_ucxl.address",
+    "UCXLAddress": "_ucxl.address",
+    "Clock": "_kernel.clock",
+    "ClockMode": "_kernel.clock",
+    "OPERATIONS": "_kernel.conditions",
+    "Distribution": "_kernel.conditions",
+    "NetworkConditions": "_kernel.conditions",
+    "MockDHT": "_backends.memory.dht",
+    "Announcement": "_backends.memory.connector",
+    "MockBZZZ": "_backends.memory.connector",
+    "NetworkStatus": "_backends.memory.connector",
+    "Envelope": "_ucxl.envelope",
+    "ErrorCode": "_ucxl.errors",
+    "NetworkError": "_kernel.errors",
+    "NetworkTimeout": "_kernel.errors",
+    "NotFoundError": "_ucxl.errors",
+    "TemporalRangeError": "_ucxl.errors",
+    "UCXLError": "_ucxl.errors",
+    "UCXLParseError": "_ucxl.errors",
+    "Peer": "_kernel.peers",
+    "DEFAULT_RECORD_LIMIT": "_kernel.record",
+    "Call": "_kernel.record",
+    "Outcome": "_kernel.record",
+    "Stats": "_kernel.record",
+    "DHTStorage": "_backends.memory.storage",
+    "Temporal": "_ucxl.temporal",
+    "TemporalKind": "_ucxl.temporal",
+    "World": "_kernel.world",
 }
 
 __all__ = [

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from ._address import UCXLAddress
-    from ._conditions import NetworkConditions
-    from ._temporal import Temporal
+    from ._kernel.conditions import NetworkConditions
+    from ._ucxl.address import UCXLAddress
+    from ._ucxl.temporal import Temporal
 
 
 def _addresses(_: type[UCXLAddress]) -> SearchStrategy[UCXLAddress]:
@@ -43,9 +43,9 @@ def _conditions(_: type[NetworkConditions]) -> SearchStrategy[NetworkConditions]
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
-    from ._address import UCXLAddress
-    from ._conditions import NetworkConditions
-    from ._temporal import Temporal
+    from ._kernel.conditions import NetworkConditions
+    from ._ucxl.address import UCXLAddress
+    from ._ucxl.temporal import Temporal
 
     st.register_type_strategy(UCXLAddress, _addresses)
     st.register_type_strategy(Temporal, _temporals)

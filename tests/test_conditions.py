@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_bzzz import NetworkConditions
-from pytest_bzzz._units import format_seconds, parse_duration, parse_rate
+from pytest_bzzz._kernel.units import format_seconds, parse_duration, parse_rate
 
 
 @pytest.mark.parametrize(

@@ -349,7 +349,7 @@ def test_peers_are_named_and_derived_from_the_seed() -> None:
 
 
 def test_fresh_seeds_differ_and_fit_the_range() -> None:
-    from pytest_bzzz._seeds import SEED_LIMIT, derive_seed, fresh_seed
+    from pytest_bzzz._kernel.seeds import SEED_LIMIT, derive_seed, fresh_seed
 
     seeds = {fresh_seed() for _ in range(20)}
     assert len(seeds) > 1

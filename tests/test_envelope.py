@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_bzzz import Envelope, UCXLAddress
-from pytest_bzzz._envelope import encode_content, freeze_json
+from pytest_bzzz._ucxl.envelope import encode_content, freeze_json
 
 ADDRESS = UCXLAddress.parse("ucxl://gpt4:architect@bzzz:v2/decisions/api.json")
 WHEN = datetime(2025, 8, 7, 14, 30, 0, 120000, tzinfo=UTC)

@@ -27,8 +27,8 @@ def test_unknown_names_are_attribute_errors() -> None:
 def test_loading_the_plugin_loads_neither_the_mocks_nor_asyncio() -> None:
     code = (
         "import sys, pytest_bzzz.plugin;"
-        "loaded = [m for m in ('pytest_bzzz._dht', 'pytest_bzzz._address', 'asyncio',"
-        " 'hypothesis', 'faker') if m in sys.modules];"
+        "loaded = [m for m in ('pytest_bzzz._backends.memory.dht', 'pytest_bzzz._ucxl.address',"
+        " 'asyncio', 'hypothesis', 'faker') if m in sys.modules];"
         "print(loaded)"
     )
     result = subprocess.run(

@@ -204,10 +204,10 @@ def test_virtual_time_needs_the_standard_loop() -> None:
     class Unusual(asyncio.AbstractEventLoop):
         pass
 
-    from pytest_bzzz import _asyncio_time
+    from pytest_bzzz._kernel import loop
 
     with pytest.raises(RuntimeError, match="needs asyncio's standard event loop"):
-        _asyncio_time.follow(Unusual(), Clock())
+        loop.follow(Unusual(), Clock())
 
 
 def test_real_clock_timeouts_and_failures_wait_then_raise() -> None:

@@ -17,7 +17,7 @@ import random
 from collections.abc import Iterable
 from typing import Any, Final, Literal, TypeAlias, get_args
 
-from ._units import format_seconds
+from .units import format_seconds
 
 __all__ = [
     "OPERATIONS",

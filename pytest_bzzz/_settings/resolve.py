@@ -20,11 +20,11 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from ._clock import ClockMode
-from ._conditions import NetworkConditions, check_operations
-from ._record import DEFAULT_RECORD_LIMIT
-from ._seeds import SEED_LIMIT
-from ._units import DURATION_HELP, parse_duration, parse_rate
+from .._kernel.clock import ClockMode
+from .._kernel.conditions import NetworkConditions, check_operations
+from .._kernel.record import DEFAULT_RECORD_LIMIT
+from .._kernel.seeds import SEED_LIMIT
+from .._kernel.units import DURATION_HELP, parse_duration, parse_rate
 
 __all__ = [
     "MARKERS",

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final
 
-from ._address import MAX_LENGTH, UCXLAddress
-from ._errors import UCXLParseError
-from ._temporal import Temporal
+from .address import MAX_LENGTH, UCXLAddress
+from .errors import UCXLParseError
+from .temporal import Temporal
 
 __all__ = ["TEXT", "TOMBSTONE", "Envelope", "encode_content", "freeze_json"]
 

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 
-from ._address import WILDCARD, UCXLAddress
-from ._envelope import Envelope
+from ..._ucxl.address import WILDCARD, UCXLAddress
+from ..._ucxl.envelope import Envelope
 
 __all__ = ["ContentStore", "History"]
 

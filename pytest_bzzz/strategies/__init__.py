@@ -36,12 +36,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from ._address import MAX_LENGTH, WILDCARD, UCXLAddress, _component_fault
-from ._conditions import OPERATIONS, Distribution, NetworkConditions
-from ._envelope import VERSION_ROOM, Envelope
-from ._errors import InvalidFragment
-from ._path import check_path
-from ._temporal import MAX_NUMBER, Temporal, TemporalKind
+from .._kernel.conditions import OPERATIONS, Distribution, NetworkConditions
+from .._ucxl.address import MAX_LENGTH, WILDCARD, UCXLAddress, _component_fault
+from .._ucxl.envelope import VERSION_ROOM, Envelope
+from .._ucxl.errors import InvalidFragment
+from .._ucxl.path import check_path
+from .._ucxl.temporal import MAX_NUMBER, Temporal, TemporalKind
 
 __all__ = [
     "envelopes",

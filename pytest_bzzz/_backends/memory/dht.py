@@ -9,14 +9,14 @@ shows up in the record of calls.
 
 from __future__ import annotations
 
-from ._address import UCXLAddress
-from ._conditions import seconds
-from ._errors import NotFoundError
-from ._mock import Mock
-from ._record import Call, Outcome
-from ._storage import check_key, check_peer_id, check_value
-from ._units import parse_rate
-from ._world import World
+from ..._kernel.conditions import seconds
+from ..._kernel.record import Call, Outcome
+from ..._kernel.units import parse_rate
+from ..._kernel.world import World
+from ..._ucxl.address import UCXLAddress
+from ..._ucxl.errors import NotFoundError
+from .mock import Mock
+from .storage import check_key, check_peer_id, check_value
 
 __all__ = ["MockDHT"]
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Final, NoReturn
 
-from ._errors import InvalidFragment
+from .errors import InvalidFragment
 
 __all__ = ["PathMatcher", "check_path", "has_dot_segment"]
 

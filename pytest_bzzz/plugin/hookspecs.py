@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from ._conditions import NetworkConditions
-    from ._settings import TestSettings
-    from ._world import World
+    from .._kernel.conditions import NetworkConditions
+    from .._kernel.world import World
+    from .._settings.resolve import TestSettings
 
 
 @pytest.hookspec(firstresult=True)

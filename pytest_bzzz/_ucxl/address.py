@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any, Final, NoReturn, Self
 
-from ._errors import ErrorCode, InvalidFragment, UCXLParseError
-from ._path import PathMatcher, check_path, has_dot_segment
-from ._temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, explain_token, parse_token
+from .errors import ErrorCode, InvalidFragment, UCXLParseError
+from .path import PathMatcher, check_path, has_dot_segment
+from .temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, explain_token, parse_token
 
 __all__ = ["MAX_LENGTH", "UCXLAddress"]
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any, Final, Literal, NoReturn, TypeAlias, get_args
 
-from ._errors import ErrorCode, InvalidFragment, NotFoundError, TemporalRangeError, UCXLParseError
+from .errors import ErrorCode, InvalidFragment, NotFoundError, TemporalRangeError, UCXLParseError
 
 __all__ = [
     "MAX_NUMBER",

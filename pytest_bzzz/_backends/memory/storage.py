@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ._address import UCXLAddress
-from ._errors import NotFoundError
+from ..._ucxl.address import UCXLAddress
+from ..._ucxl.errors import NotFoundError
 
 __all__ = ["DHTStorage", "check_key", "check_peer_id", "check_value"]
 

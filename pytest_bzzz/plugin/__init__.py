@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import _hookspecs
-from ._seeds import derive_seed, fresh_seed
-from ._settings import (
+from .._kernel.seeds import derive_seed, fresh_seed
+from .._settings.resolve import (
     MARKERS,
     SETTINGS,
     MarkerUse,
@@ -31,13 +30,14 @@ from ._settings import (
     resolve_session,
     resolve_test,
 )
+from . import hookspecs
 
 if TYPE_CHECKING:
     # Imported where used instead: a run that never uses the fixtures never loads them.
-    from ._bzzz import MockBZZZ
-    from ._conditions import NetworkConditions
-    from ._dht import MockDHT
-    from ._world import World
+    from .._backends.memory.connector import MockBZZZ
+    from .._backends.memory.dht import MockDHT
+    from .._kernel.conditions import NetworkConditions
+    from .._kernel.world import World
 
 SESSION_KEY = pytest.StashKey[SessionSettings]()
 WORLD_KEY = pytest.StashKey[tuple["World", TestSettings]]()
@@ -46,7 +46,7 @@ _CACHE_KEY = "bzzz/seed"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    pluginmanager.add_hookspecs(_hookspecs)
+    pluginmanager.add_hookspecs(hookspecs)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -168,7 +168,7 @@ def pytest_bzzz_conditions(item: pytest.Item, conditions: NetworkConditions) -> 
 
 @pytest.hookimpl(trylast=True)
 def pytest_bzzz_make_world(item: pytest.Item, settings: TestSettings) -> World:
-    from ._world import World
+    from .._kernel.world import World
 
     return World(
         seed=settings.seed,
@@ -195,7 +195,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
         problem = ""
     if problem:
         pytest.fail(f"bzzz: {problem}", pytrace=False)
-    from ._conditions import NetworkConditions
+    from .._kernel.conditions import NetworkConditions
 
     hook = item.ihook  # so that a conftest.py's hooks apply only to the tests below it
     conditions = hook.pytest_bzzz_conditions(item=item, conditions=settings.conditions)
@@ -237,7 +237,7 @@ def _replace_conditions(settings: TestSettings, conditions: NetworkConditions) -
 @pytest.fixture
 def mock_dht(bzzz_network: World) -> MockDHT:
     """A MockDHT on the test's simulated world (shared with ``bzzz_network`` and ``mock_bzzz``)."""
-    from ._dht import MockDHT
+    from .._backends.memory.dht import MockDHT
 
     return MockDHT(bzzz_network)
 
@@ -245,7 +245,7 @@ def mock_dht(bzzz_network: World) -> MockDHT:
 @pytest.fixture
 def mock_bzzz(bzzz_network: World) -> MockBZZZ:
     """A MockBZZZ connector on the test's simulated world (shared with ``mock_dht``)."""
-    from ._bzzz import MockBZZZ
+    from .._backends.memory.connector import MockBZZZ
 
     return MockBZZZ(bzzz_network)
 
@@ -286,7 +286,7 @@ def pytest_assertrepr_compare(
     """Explain a failed ``==`` between UCXL addresses or temporal selectors field by field."""
     if op != "==" or (not _is_ours(left) and not _is_ours(right)):
         return None
-    from ._assertions import explain_equality
+    from .._ucxl.explain import explain_equality
 
     return explain_equality(left, right)
 
@@ -310,7 +310,7 @@ def bzzz_faker(bzzz_network: World) -> Faker:
     """
     from faker import Faker
 
-    from .faker import UCXLProvider
+    from ..faker import UCXLProvider
 
     fake = Faker()
     fake.add_provider(UCXLProvider)

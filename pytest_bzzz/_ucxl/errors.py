@@ -18,8 +18,6 @@ from typing import Any
 
 __all__ = [
     "ErrorCode",
-    "NetworkError",
-    "NetworkTimeout",
     "NotFoundError",
     "TemporalRangeError",
     "UCXLError",
@@ -111,41 +109,6 @@ class NotFoundError(UCXLError, LookupError):
 
     def __init__(self, message: str, *, code: ErrorCode | str = ErrorCode.NOT_FOUND) -> None:
         super().__init__(message, code=code)
-
-
-class NetworkError(UCXLError, ConnectionError):
-    """A simulated network failure (``UCXL-503-SERVICE_UNAVAILABLE``).
-
-    ``op`` is the operation that failed and ``key`` what it was called with.
-    """
-
-    op: str
-    key: str
-
-    def __init__(self, message: str, *, op: str, key: str) -> None:
-        super().__init__(message, code=ErrorCode.SERVICE_UNAVAILABLE)
-        self.op = op
-        self.key = key
-
-
-class NetworkTimeout(UCXLError, TimeoutError):
-    """An operation's simulated latency exceeded its timeout (``UCXL-504-TIMEOUT``).
-
-    ``latency`` is the delay drawn for it and ``timeout`` the limit it hit,
-    both in seconds.
-    """
-
-    op: str
-    key: str
-    latency: float
-    timeout: float
-
-    def __init__(self, message: str, *, op: str, key: str, latency: float, timeout: float) -> None:
-        super().__init__(message, code=ErrorCode.TIMEOUT)
-        self.op = op
-        self.key = key
-        self.latency = latency
-        self.timeout = timeout
 
 
 class TemporalRangeError(UCXLError, IndexError):

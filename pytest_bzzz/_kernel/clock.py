@@ -3,7 +3,7 @@
 In ``"virtual"`` mode (the default) time is a number that only operations and
 the test move: simulated latency costs no wall time, and sync operations
 advance the clock instantly. Under asyncio the running event loop is made to
-follow this clock (see ``_asyncio_time``), so ``asyncio.wait_for`` and
+follow this clock (see ``loop``), so ``asyncio.wait_for`` and
 ``asyncio.timeout`` around an operation fire at exactly the simulated instant.
 
 In ``"real"`` mode the clock reads the wall clock and operations really sleep,
@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, TypeAlias, get_args
 
-from . import _asyncio_time
+from . import loop
 
 __all__ = ["DEFAULT_START", "Clock", "ClockMode"]
 
@@ -103,15 +103,15 @@ class Clock:
         if self._mode == "virtual":
             import asyncio
 
-            _asyncio_time.follow(asyncio.get_running_loop(), self)
+            loop.follow(asyncio.get_running_loop(), self)
 
     def reset(self) -> None:
         """Back to time 0 (the world's start); an event loop following it keeps going forward."""
         with self._lock:
-            _asyncio_time.rebase(self, self.now())
+            loop.rebase(self, self.now())
             self._offset = 0.0
             self._origin = time.monotonic()
 
     def close(self) -> None:
         """Release every event loop that follows this clock."""
-        _asyncio_time.release(self)
+        loop.release(self)

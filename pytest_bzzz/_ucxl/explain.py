@@ -8,8 +8,8 @@ always false), so that gets a hint of its own.
 
 from __future__ import annotations
 
-from ._address import UCXLAddress
-from ._temporal import Temporal
+from .address import UCXLAddress
+from .temporal import Temporal
 
 __all__ = ["explain_equality"]
 

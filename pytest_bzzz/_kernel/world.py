@@ -22,15 +22,15 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from ._clock import Clock, ClockMode
-from ._conditions import NetworkConditions, check_operations, seconds
-from ._content import ContentStore
-from ._errors import NetworkError, NetworkTimeout
-from ._peers import Peer, PeerIds
-from ._record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
-from ._seeds import SEED_LIMIT, fresh_seed
-from ._storage import DHTStorage
-from ._units import format_seconds
+from .._backends.memory.content import ContentStore
+from .._backends.memory.storage import DHTStorage
+from .clock import Clock, ClockMode
+from .conditions import NetworkConditions, check_operations, seconds
+from .errors import NetworkError, NetworkTimeout
+from .peers import Peer, PeerIds
+from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
+from .seeds import SEED_LIMIT, fresh_seed
+from .units import format_seconds
 
 __all__ = ["World"]
 

@@ -11,11 +11,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from ._clock import ClockMode
-from ._conditions import NetworkConditions
-from ._peers import Peer
-from ._record import DEFAULT_RECORD_LIMIT, Stats
-from ._world import World
+from ..._kernel.clock import ClockMode
+from ..._kernel.conditions import NetworkConditions
+from ..._kernel.peers import Peer
+from ..._kernel.record import DEFAULT_RECORD_LIMIT, Stats
+from ..._kernel.world import World
 
 __all__ = ["Mock"]
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import asyncio
 
-    from ._clock import Clock
+    from .clock import Clock
 
 __all__ = ["follow", "rebase", "release"]
 

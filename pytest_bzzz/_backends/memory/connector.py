@@ -20,16 +20,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-from ._address import UCXLAddress
-from ._conditions import NetworkConditions
-from ._content import ContentStore, History
-from ._envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
-from ._errors import NotFoundError
-from ._mock import Mock
-from ._peers import Peer
-from ._record import Call, Outcome, Stats
-from ._temporal import Temporal
-from ._world import World
+from ..._kernel.conditions import NetworkConditions
+from ..._kernel.peers import Peer
+from ..._kernel.record import Call, Outcome, Stats
+from ..._kernel.world import World
+from ..._ucxl.address import UCXLAddress
+from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
+from ..._ucxl.errors import NotFoundError
+from ..._ucxl.temporal import Temporal
+from .content import ContentStore, History
+from .mock import Mock
 
 __all__ = ["Announcement", "MockBZZZ", "NetworkStatus"]
 

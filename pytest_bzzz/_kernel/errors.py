@@ -1,0 +1,48 @@
+"""The errors a simulated network raises: a failure and a timeout.
+
+Both carry a UCXL error code (``UCXL-503-SERVICE_UNAVAILABLE``,
+``UCXL-504-TIMEOUT``), as the UCXI API reports them, and derive from the
+built-in exception a caller would naturally catch (``ConnectionError``,
+``TimeoutError``). They pickle by state, as every ``UCXLError`` does.
+"""
+
+from __future__ import annotations
+
+from .._ucxl.errors import ErrorCode, UCXLError
+
+__all__ = ["NetworkError", "NetworkTimeout"]
+
+
+class NetworkError(UCXLError, ConnectionError):
+    """A simulated network failure (``UCXL-503-SERVICE_UNAVAILABLE``).
+
+    ``op`` is the operation that failed and ``key`` what it was called with.
+    """
+
+    op: str
+    key: str
+
+    def __init__(self, message: str, *, op: str, key: str) -> None:
+        super().__init__(message, code=ErrorCode.SERVICE_UNAVAILABLE)
+        self.op = op
+        self.key = key
+
+
+class NetworkTimeout(UCXLError, TimeoutError):
+    """An operation's simulated latency exceeded its timeout (``UCXL-504-TIMEOUT``).
+
+    ``latency`` is the delay drawn for it and ``timeout`` the limit it hit,
+    both in seconds.
+    """
+
+    op: str
+    key: str
+    latency: float
+    timeout: float
+
+    def __init__(self, message: str, *, op: str, key: str, latency: float, timeout: float) -> None:
+        super().__init__(message, code=ErrorCode.TIMEOUT)
+        self.op = op
+        self.key = key
+        self.latency = latency
+        self.timeout = timeout
