@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_bzzz import NetworkConditions
-from pytest_bzzz._settings.resolve import (
+from pytest_bzzz._settings import (
     SETTINGS,
     MarkerUse,
     SessionSettings,

@@ -32,7 +32,7 @@ __all__ = [
     "MarkerUse",
     "SessionSettings",
     "SettingError",
-    "TestSettings",
+    "WorldSettings",
     "parse_session_seed",
     "resolve_session",
     "resolve_test",
@@ -191,7 +191,7 @@ class SessionSettings:
 
 
 @dataclasses.dataclass(frozen=True)
-class TestSettings:
+class WorldSettings:
     """Everything a test's world is made from."""
 
     seed: int
@@ -284,7 +284,7 @@ def _explicit_arguments(use: MarkerUse) -> dict[str, Any]:
 
 def resolve_test(
     session: SessionSettings, markers: Sequence[MarkerUse], nodeid: str, derived_seed: int
-) -> TestSettings:
+) -> WorldSettings:
     """Apply a test's markers (closest first) over the session's settings."""
     chosen: dict[str, Sourced] = {}
     seed: int | None = None
@@ -316,7 +316,7 @@ def resolve_test(
         )
     except (TypeError, ValueError) as error:  # pragma: no cover - each value was checked
         raise SettingError(f"{nodeid}: {error}") from None
-    return TestSettings(
+    return WorldSettings(
         seed=derived_seed if seed is None else seed,
         seed_from_marker=seed is not None,
         session_seed=session.seed,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .._kernel.seeds import derive_seed
-from .._settings.resolve import MARKERS, MarkerUse, SettingError, TestSettings, resolve_test
+from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
 from .options import SESSION_KEY
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .._kernel.conditions import NetworkConditions
     from .._kernel.world import World
 
-WORLD_KEY = pytest.StashKey[tuple["World", TestSettings]]()
+WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
 
 
 def _markers_of(item: pytest.Item) -> list[MarkerUse]:
@@ -49,7 +49,7 @@ def pytest_bzzz_conditions(item: pytest.Item, conditions: NetworkConditions) -> 
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_bzzz_make_world(item: pytest.Item, settings: TestSettings) -> World:
+def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
     from .._kernel.world import World
 
     return World(
@@ -112,7 +112,7 @@ def _in_world_time(test: Callable[..., Awaitable[Any]], world: World) -> Callabl
     return in_world_time
 
 
-def _replace_conditions(settings: TestSettings, conditions: NetworkConditions) -> TestSettings:
+def _replace_conditions(settings: WorldSettings, conditions: NetworkConditions) -> WorldSettings:
     return dataclasses.replace(settings, conditions=conditions)
 
 

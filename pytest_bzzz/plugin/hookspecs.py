@@ -15,7 +15,7 @@ import pytest
 if TYPE_CHECKING:
     from .._kernel.conditions import NetworkConditions
     from .._kernel.world import World
-    from .._settings.resolve import TestSettings
+    from .._settings import WorldSettings
 
 
 @pytest.hookspec(firstresult=True)
@@ -31,7 +31,7 @@ def pytest_bzzz_conditions(
 
 
 @pytest.hookspec(firstresult=True)
-def pytest_bzzz_make_world(item: pytest.Item, settings: TestSettings) -> World | None:
+def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World | None:
     """Create the simulated world for ``item`` from its resolved ``settings``.
 
     The default builds a :class:`pytest_bzzz.World`; return your own world

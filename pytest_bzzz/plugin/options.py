@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from .._kernel.seeds import fresh_seed
-from .._settings.resolve import (
+from .._settings import (
     MARKERS,
     SETTINGS,
     SessionSettings,

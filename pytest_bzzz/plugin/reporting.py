@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .._settings.resolve import TestSettings
+from .._settings import WorldSettings
 from .fixtures import WORLD_KEY
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def _failure_section(item: pytest.Item, world: World, settings: TestSettings) -> str:
+def _failure_section(item: pytest.Item, world: World, settings: WorldSettings) -> str:
     if world.seed != settings.seed:
         how = f"the test's world was made with seed {world.seed} by a pytest_bzzz_make_world hook"
     elif settings.seed_from_marker:
