@@ -1,9 +1,13 @@
 """pytest-bzzz: test code that talks to a BZZZ network and to UCXL-addressed content.
 
-This module is the public surface; everything else lives in private modules.
+This module is the public surface; everything else lives in private packages
+(``_ucxl``, ``_kernel``, ``_backends``, ``_settings``, and the ``plugin``).
 Names are loaded on first use (PEP 562), so that loading the pytest plugin,
 which imports this package, costs a test run that does not use it next to
-nothing. Importing it never imports hypothesis or faker.
+nothing. Importing it never imports hypothesis or faker. The first name
+looked up also loads ``_backends``, which declares the built-in operations
+(``OPERATIONS``) and the world's data views, so that every public name sees
+the same registry whichever is used first.
 """
 
 from __future__ import annotations
@@ -12,15 +16,28 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._backends.memory.connector import Announcement, MockBZZZ, NetworkStatus
+    from ._backends.interfaces import (
+        DHT,
+        Announcement,
+        AsyncConnector,
+        AsyncDHT,
+        Connector,
+        NetworkStatus,
+        SyncConnector,
+        SyncDHT,
+    )
+    from ._backends.memory.connector import MockBZZZ
     from ._backends.memory.dht import MockDHT
     from ._backends.memory.storage import DHTStorage
+    from ._backends.registry import Backend
     from ._kernel.clock import Clock, ClockMode
-    from ._kernel.conditions import OPERATIONS, Distribution, NetworkConditions
+    from ._kernel.conditions import Distribution, NetworkConditions
     from ._kernel.errors import NetworkError, NetworkTimeout
+    from ._kernel.operations import OPERATIONS, Operation
     from ._kernel.peers import Peer
     from ._kernel.record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
     from ._kernel.world import World
+    from ._settings import WorldSettings
     from ._ucxl.address import MAX_LENGTH, UCXLAddress
     from ._ucxl.envelope import Envelope
     from ._ucxl.errors import (
@@ -36,42 +53,56 @@ if TYPE_CHECKING:
 _HOMES = {
     "MAX_LENGTH": "_ucxl.address",
     "UCXLAddress": "_ucxl.address",
-    "Clock": "_kernel.clock",
-    "ClockMode": "_kernel.clock",
-    "OPERATIONS": "_kernel.conditions",
-    "Distribution": "_kernel.conditions",
-    "NetworkConditions": "_kernel.conditions",
-    "MockDHT": "_backends.memory.dht",
-    "Announcement": "_backends.memory.connector",
-    "MockBZZZ": "_backends.memory.connector",
-    "NetworkStatus": "_backends.memory.connector",
     "Envelope": "_ucxl.envelope",
     "ErrorCode": "_ucxl.errors",
-    "NetworkError": "_kernel.errors",
-    "NetworkTimeout": "_kernel.errors",
     "NotFoundError": "_ucxl.errors",
     "TemporalRangeError": "_ucxl.errors",
     "UCXLError": "_ucxl.errors",
     "UCXLParseError": "_ucxl.errors",
+    "Temporal": "_ucxl.temporal",
+    "TemporalKind": "_ucxl.temporal",
+    "Clock": "_kernel.clock",
+    "ClockMode": "_kernel.clock",
+    "Distribution": "_kernel.conditions",
+    "NetworkConditions": "_kernel.conditions",
+    "NetworkError": "_kernel.errors",
+    "NetworkTimeout": "_kernel.errors",
+    "OPERATIONS": "_kernel.operations",
+    "Operation": "_kernel.operations",
     "Peer": "_kernel.peers",
     "DEFAULT_RECORD_LIMIT": "_kernel.record",
     "Call": "_kernel.record",
     "Outcome": "_kernel.record",
     "Stats": "_kernel.record",
-    "DHTStorage": "_backends.memory.storage",
-    "Temporal": "_ucxl.temporal",
-    "TemporalKind": "_ucxl.temporal",
     "World": "_kernel.world",
+    "DHT": "_backends.interfaces",
+    "Announcement": "_backends.interfaces",
+    "AsyncConnector": "_backends.interfaces",
+    "AsyncDHT": "_backends.interfaces",
+    "Connector": "_backends.interfaces",
+    "NetworkStatus": "_backends.interfaces",
+    "SyncConnector": "_backends.interfaces",
+    "SyncDHT": "_backends.interfaces",
+    "Backend": "_backends.registry",
+    "MockBZZZ": "_backends.memory.connector",
+    "MockDHT": "_backends.memory.dht",
+    "DHTStorage": "_backends.memory.storage",
+    "WorldSettings": "_settings",
 }
 
 __all__ = [
     "DEFAULT_RECORD_LIMIT",
+    "DHT",
     "MAX_LENGTH",
     "OPERATIONS",
     "Announcement",
+    "AsyncConnector",
+    "AsyncDHT",
+    "Backend",
     "Call",
     "Clock",
     "ClockMode",
+    "Connector",
     "DHTStorage",
     "Distribution",
     "Envelope",
@@ -83,9 +114,12 @@ __all__ = [
     "NetworkStatus",
     "NetworkTimeout",
     "NotFoundError",
+    "Operation",
     "Outcome",
     "Peer",
     "Stats",
+    "SyncConnector",
+    "SyncDHT",
     "Temporal",
     "TemporalKind",
     "TemporalRangeError",
@@ -93,6 +127,7 @@ __all__ = [
     "UCXLError",
     "UCXLParseError",
     "World",
+    "WorldSettings",
 ]
 
 
@@ -100,6 +135,7 @@ def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'pytest_bzzz' has no attribute {name!r}")
+    importlib.import_module("._backends", __name__)  # the built-in operations and views
     # Not cached in this module's globals: pytester's in-process runs unload the
     # modules a run imported, and a cached class would then outlive its module.
     return getattr(importlib.import_module(f".{home}", __name__), name)

@@ -133,7 +133,7 @@ def test_markers_are_registered_with_their_signature(pytester: pytest.Pytester) 
             literal("@pytest.mark.flaky_network(rate, *, ops=None): ") + "*",
             literal(
                 "@pytest.mark.bzzz(*, seed=None, clock='virtual', timeout=None, "
-                "record_calls=10000): "
+                "record_calls=10000, backend='memory'): "
             )
             + "*",
         ],
@@ -382,11 +382,12 @@ OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
         (
             "bzzz(5)",
             "takes 0 positional arguments; the signature is "
-            "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000)",
+            "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
+            "backend='memory')",
         ),
         (
             'bzzz(colour="red")',
-            "unknown argument 'colour'; accepted: seed, clock, timeout, record_calls",
+            "unknown argument 'colour'; accepted: seed, clock, timeout, record_calls, backend",
         ),
         ('bzzz(clock="fake")', "clock: expected 'virtual' or 'real', got 'fake'"),
         ('bzzz(timeout="soon")', f"timeout: {DURATION}, got 'soon'"),

@@ -397,3 +397,56 @@ def test_markers_closest_to_the_test_win_per_setting(run: Any) -> None:
     assert resolved["test_own"]["seed"] == 1
     assert resolved["TestClass::test_class"]["seed"] == 1
     assert resolved["TestClass::test_own"]["seed"] == 2
+
+
+# -- what the table shows a user ---------------------------------------------------------
+
+
+def test_markers_help_shows_each_markers_derived_line(pytester: pytest.Pytester) -> None:
+    from pytest_bzzz._settings import MARKERS
+
+    result = pytester.runpytest("--markers")
+    assert result.ret == pytest.ExitCode.OK
+    shown = result.stdout.lines
+    for marker in MARKERS.values():
+        assert f"@pytest.mark.{marker.help}" in shown
+
+
+def test_help_shows_every_option_and_ini_option_from_the_table(pytester: pytest.Pytester) -> None:
+    from pytest_bzzz._settings import SETTINGS
+
+    result = pytester.runpytest("--help")
+    assert result.ret == pytest.ExitCode.OK
+    text = " ".join(" ".join(result.stdout.lines).split())  # help text is wrapped
+    for setting in SETTINGS:
+        if setting.configurable:
+            assert f"{setting.option}={setting.option_metavar}" in text
+            assert f"{setting.ini} (string): {setting.ini_help}" in text
+    assert "'last' for the previous run's (env BZZZ_SEED, ini bzzz_seed)" in text
+
+
+@pytest.mark.parametrize(
+    ("env", "ini", "source"),
+    [
+        ({"BZZZ_SEED": "last"}, (), "from the BZZZ_SEED environment variable"),
+        ({}, ("bzzz_seed = last",), "from the bzzz_seed ini option"),
+    ],
+)
+def test_seed_last_from_the_environment_or_ini_needs_the_cache_too(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    ini: tuple[str, ...],
+    source: str,
+) -> None:
+    pytester.makeini("\n".join(["[pytest]", ASYNCIO_INI, *ini]) + "\n")
+    pytester.makepyfile("def test_x(bzzz_network): pass")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert (
+        f"ERROR: bzzz: seed 'last' {source} needs pytest's cache to remember the previous run's "
+        "seed, but the cacheprovider plugin is disabled (-p no:cacheprovider); give a seed as a "
+        "number instead"
+    ) in result.stderr.lines

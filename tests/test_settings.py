@@ -1,4 +1,4 @@
-"""Settings resolution as plain data: sources, precedence, per-setting merge, messages."""
+"""Settings as plain data: the table, sources, precedence (the seed's too), merge, messages."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import pytest
 
 from pytest_bzzz import NetworkConditions
 from pytest_bzzz._settings import (
+    MARKERS,
     SETTINGS,
     MarkerUse,
     SessionSettings,
+    Setting,
     SettingError,
     parse_session_seed,
     resolve_session,
     resolve_test,
 )
+from pytest_bzzz._settings.table import derive_markers
 
 
 def session(
@@ -217,3 +220,215 @@ def test_text_values_for_each_kind_of_setting() -> None:
     assert (values["clock"].value, values["record_calls"].value) == ("virtual", 5)
     marker = use("flaky_network", 0.3, ops=None)
     assert resolve_test(session(), [marker], "t", 1).conditions.failure_ops is None
+
+
+# -- the table: markers' signatures and help lines, options' help -------------------------
+
+MARKER_HELP = {
+    "latency": "latency(ms, *, jitter=0, distribution='uniform'): simulate network latency for "
+    "the test, class or module. A number is milliseconds; a string may carry a unit "
+    "('250ms', '1.5s'). latency(0) switches a wider latency off.",
+    "flaky_network": "flaky_network(rate, *, ops=None): each operation fails with NetworkError "
+    "with probability rate (0 to 1); ops limits it to the named operations. "
+    "flaky_network(0) switches a wider one off.",
+    "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
+    "backend='memory'): the test's seed (exactly this one), clock ('virtual' or 'real'), "
+    "operation timeout (milliseconds or with a unit), call record size and backend ('memory' "
+    "unless another is installed).",
+}
+
+
+def test_marker_help_lines_are_derived_from_the_rows() -> None:
+    """What ``pytest --markers`` shows, after ``@pytest.mark.``."""
+    assert {name: marker.help for name, marker in MARKERS.items()} == MARKER_HELP
+    assert MARKERS["latency"].positional == ("ms",)
+    assert MARKERS["latency"].keywords == ("jitter", "distribution")
+    assert MARKERS["bzzz"].positional == ()
+    assert MARKERS["bzzz"].arguments == ("seed", "clock", "timeout", "record_calls", "backend")
+
+
+def test_every_marker_argument_is_a_setting_of_the_table() -> None:
+    by_marker = {
+        name: [setting.name for setting in SETTINGS if setting.marker == name] for name in MARKERS
+    }
+    assert by_marker == {
+        "latency": ["latency", "jitter", "distribution"],
+        "flaky_network": ["failure_rate", "ops"],
+        "bzzz": ["seed", "clock", "timeout", "record_calls", "backend"],
+    }
+    assert MARKERS["flaky_network"].setting("rate").name == "failure_rate"
+
+
+def test_a_new_row_is_all_a_new_marker_argument_needs() -> None:
+    backend = Setting("backend", str, "memory", "a backend's name", "the backend", marker="bzzz")
+    markers = derive_markers(
+        [("bzzz", "what it does."), ("latency", "how slow.")],
+        [*SETTINGS[:1], Setting("latency", float, 0.0, "", "", marker="latency", argument="ms",
+                                positional=True), backend],
+    )  # fmt: skip
+    assert markers["bzzz"].help == "bzzz(*, seed=None, backend='memory'): what it does."
+    assert markers["latency"].signature == "latency(ms)"
+    assert backend.option_help == (
+        "the backend: a backend's name (env BZZZ_BACKEND, ini bzzz_backend)"
+    )
+    assert (backend.option, backend.dest, backend.option_metavar) == (
+        "--bzzz-backend",
+        "bzzz_backend",
+        "BACKEND",
+    )
+
+
+def test_the_table_refuses_a_row_of_no_known_marker() -> None:
+    with pytest.raises(ValueError, match="setting 'x': no marker 'nope'"):
+        derive_markers([("bzzz", "")], [Setting("x", str, "", "", "", marker="nope")])
+    with pytest.raises(ValueError, match="positional, but of no marker"):
+        derive_markers([], [Setting("x", str, "", "", "", positional=True)])
+    twice = Setting("y", str, "", "", "", marker="bzzz", argument="x")
+    with pytest.raises(ValueError, match="repeat"):
+        derive_markers([("bzzz", "")], [Setting("x", str, "", "", "", marker="bzzz"), twice])
+
+
+def test_the_seed_is_a_row_like_every_other() -> None:
+    seed = next(setting for setting in SETTINGS if setting.name == "seed")
+    assert (seed.option, seed.dest, seed.env, seed.ini, seed.option_metavar) == (
+        "--bzzz-seed",
+        "bzzz_seed",
+        "BZZZ_SEED",
+        "bzzz_seed",
+        "N|last",
+    )
+    assert seed.option_help == (
+        "session seed every test's seed derives from: a whole number from 0 to 4294967295, "
+        "or 'last' for the previous run's (env BZZZ_SEED, ini bzzz_seed)"
+    )
+    assert seed.ini_help == (
+        "pytest-bzzz: session seed every test's seed derives from "
+        "(a whole number from 0 to 4294967295, or 'last' for the previous run's)"
+    )
+    assert [setting.name for setting in SETTINGS if setting.per_run] == ["seed"]
+    assert [setting.name for setting in SETTINGS if not setting.configurable] == ["ops"]
+
+
+# -- the session seed's precedence ----------------------------------------------------------
+
+
+class FakeCache:
+    """Reads the previous run's values as ``resolve_session`` asks for them, by setting name."""
+
+    def __init__(self, **recorded: object) -> None:
+        self.recorded = recorded
+        self.asked: list[str] = []
+
+    def __call__(self, name: str) -> object:
+        self.asked.append(name)
+        return self.recorded.get(name)
+
+
+@pytest.mark.parametrize(
+    ("controller", "cli", "env", "ini", "seed", "source"),
+    [
+        ({"seed": 5}, {"seed": "1"}, {"BZZZ_SEED": "2"}, {"bzzz_seed": "3"}, 5,
+         "from the xdist controller"),
+        (None, {"seed": "1"}, {"BZZZ_SEED": "2"}, {"bzzz_seed": "3"}, 1,
+         "from the command line (--bzzz-seed)"),
+        ({}, {"seed": None}, {"BZZZ_SEED": "2"}, {"bzzz_seed": "3"}, 2,
+         "from the BZZZ_SEED environment variable"),
+        (None, {}, {"BZZZ_SEED": "  "}, {"bzzz_seed": "3"}, 3, "from the bzzz_seed ini option"),
+        (None, {"seed": "last"}, {"BZZZ_SEED": "2"}, {}, 777,
+         "the previous run's (--bzzz-seed=last)"),
+        (None, {}, {"BZZZ_SEED": " last "}, {"bzzz_seed": "3"}, 777,
+         "the previous run's (--bzzz-seed=last)"),
+        (None, {}, {}, {"bzzz_seed": "last"}, 777, "the previous run's (--bzzz-seed=last)"),
+    ],
+)  # fmt: skip
+def test_session_seed_from_controller_command_line_environment_ini_or_last(
+    controller: dict[str, object] | None,
+    cli: dict[str, Any],
+    env: dict[str, str],
+    ini: dict[str, str],
+    seed: int,
+    source: str,
+) -> None:
+    cache = FakeCache(seed=777)
+    values = resolve_session(cli, env, ini, controller=controller, previous=cache)
+    assert (values["seed"].value, values["seed"].source) == (seed, source)
+    assert cache.asked == (["seed"] if seed == 777 else [])
+    assert SessionSettings.from_values(values).seed == seed
+
+
+@pytest.mark.parametrize("recorded", [None, "x", -1, 2**32, True])
+def test_last_without_a_recorded_seed_is_a_fresh_one(recorded: object) -> None:
+    values = resolve_session({"seed": "last"}, {}, {}, previous=FakeCache(seed=recorded))
+    assert values["seed"].source == "fresh: no previous run's seed is recorded"
+    assert 0 <= values["seed"].value < 2**32
+
+
+def test_a_fresh_seed_when_nothing_gives_one() -> None:
+    cache = FakeCache(seed=777)
+    values = resolve_session({}, {}, {}, previous=cache)
+    assert values["seed"].source == "fresh"
+    assert 0 <= values["seed"].value < 2**32
+    assert cache.asked == []
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "source"),
+    [
+        ({"seed": "last"}, {}, {}, "from the command line (--bzzz-seed)"),
+        ({}, {"BZZZ_SEED": "last"}, {}, "from the BZZZ_SEED environment variable"),
+        ({}, {}, {"bzzz_seed": "last"}, "from the bzzz_seed ini option"),
+    ],
+)
+def test_last_needs_a_memory_of_the_previous_run(
+    cli: dict[str, Any], env: dict[str, str], ini: dict[str, str], source: str
+) -> None:
+    message = (
+        f"seed 'last' {source} needs pytest's cache to remember the previous run's seed, but "
+        "the cacheprovider plugin is disabled (-p no:cacheprovider); give a seed as a number "
+        "instead"
+    )
+    with pytest.raises(SettingError) as caught:
+        resolve_session(cli, env, ini, previous=None)
+    assert str(caught.value) == message
+
+
+def test_a_bad_session_seed_names_where_it_came_from() -> None:
+    with pytest.raises(SettingError, match=re.escape("seed 'x' from the xdist controller")):
+        resolve_session({}, {}, {}, controller={"seed": "x"})
+    with pytest.raises(SettingError, match=re.escape("seed 'later' from the command line")):
+        resolve_session({"seed": "later"}, {}, {}, previous=FakeCache())
+
+
+def test_the_seed_is_decided_before_the_other_settings() -> None:
+    """As the seed's option was read first before: its error is the one reported."""
+    with pytest.raises(SettingError, match=r"^seed 'x'"):
+        resolve_session({"seed": "x", "latency": "fast"}, {}, {})
+
+
+# -- each test's seed -------------------------------------------------------------------------
+
+
+def test_a_tests_seed_and_where_it_came_from() -> None:
+    values = resolve_session({"seed": "9"}, {}, {})
+    configured = SessionSettings.from_values(values)
+    derived = resolve_test(configured, [], "t.py::test_x", 7)
+    assert (derived.seed, derived.session_seed, derived.seed_from_marker) == (7, 9, False)
+    assert derived.sources["seed"] == (
+        "derived from the session seed, from the command line (--bzzz-seed)"
+    )
+    assert derived.values["seed"] == 7
+    marked = resolve_test(configured, [use("bzzz", seed=3)], "t.py::test_x", 7)
+    assert (marked.seed, marked.seed_from_marker) == (3, True)
+    assert marked.sources["seed"] == "from @pytest.mark.bzzz(seed=3) on test_x"
+    assert marked.values["clock"] == "virtual"
+
+
+def test_a_markers_seed_none_is_not_written() -> None:
+    resolved = resolve_test(session(), [use("bzzz", seed=None)], "t.py::test_x", 7)
+    assert (resolved.seed, resolved.seed_from_marker) == (7, False)
+
+
+def test_every_markers_seed_is_checked_as_every_other_argument() -> None:
+    wider = [use("bzzz", seed=1), use("bzzz", seed=-1, where="on module test_m.py")]
+    with pytest.raises(SettingError, match=re.escape("(seed=-1) on module test_m.py: seed:")):
+        resolve_test(session(), wider, "t.py::test_x", 7)

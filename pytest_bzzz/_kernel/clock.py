@@ -36,7 +36,6 @@ class Clock:
         mode: ClockMode = "virtual",
         *,
         start: datetime | None = None,
-        lock: threading.RLock | None = None,
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"clock must be 'virtual' or 'real', got {mode!r}")
@@ -46,9 +45,7 @@ class Clock:
         if start is None:
             start = DEFAULT_START if mode == "virtual" else datetime.now(UTC)
         self._start = start.astimezone(UTC)
-        # A world passes its own lock, and then moves a virtual clock by writing
-        # ``_offset`` directly while holding it: the cheapest step on the hot path.
-        self._lock = lock if lock is not None else threading.RLock()
+        self._lock = threading.RLock()
         self._offset = 0.0  # virtual: the time itself; real: hand-made jumps
         self._origin = time.monotonic()
 
@@ -61,6 +58,15 @@ class Clock:
     def start(self) -> datetime:
         """The UTC instant the world started at (time 0)."""
         return self._start
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The re-entrant lock that guards this clock.
+
+        Hold it to make readings and moves of the clock one atomic step with
+        other work: a world holds it for the whole of each operation.
+        """
+        return self._lock
 
     def now(self) -> float:
         """Seconds since the world started."""
@@ -78,6 +84,24 @@ class Clock:
             raise ValueError(f"the clock only moves forward; cannot advance by {seconds!r}")
         with self._lock:
             self._offset += seconds
+
+    def spend(self, seconds: float) -> float:
+        """Spend ``seconds`` of simulated time and return the time the spending started at.
+
+        Virtual: the clock jumps at once (an operation's latency is spent so).
+        Real: really sleeps, without holding :attr:`lock`.
+        """
+        if not seconds >= 0:
+            raise ValueError(f"the clock only moves forward; cannot spend {seconds!r} seconds")
+        if self._mode == "virtual":
+            with self._lock:
+                start = self._offset
+                self._offset = start + seconds
+            return start
+        start = self.now()
+        if seconds > 0:
+            time.sleep(seconds)
+        return start
 
     def sleep(self, seconds: float) -> None:
         """Spend ``seconds`` of simulated time: instantly when virtual, really when real."""

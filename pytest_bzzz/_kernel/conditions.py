@@ -14,46 +14,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-from collections.abc import Iterable
 from typing import Any, Final, Literal, TypeAlias, get_args
 
+from .operations import OPERATIONS
 from .units import format_seconds
 
 __all__ = [
-    "OPERATIONS",
     "Distribution",
     "NetworkConditions",
-    "check_operations",
     "seconds",
     "seconds_or_none",
 ]
 
 Distribution: TypeAlias = Literal["uniform", "normal"]
 _DISTRIBUTIONS: Final = frozenset(get_args(Distribution))
-
-DHT_OPERATIONS: Final = frozenset({"put_value", "get_value", "provide", "find_providers"})
-BZZZ_OPERATIONS: Final = frozenset(
-    {"store", "retrieve", "history", "search", "delete", "announce", "discover"}
-)
-OPERATIONS: Final = DHT_OPERATIONS | BZZZ_OPERATIONS
-"""Names of the operations conditions can be limited to; each covers its async twin."""
-
-
-def check_operations(ops: Iterable[str]) -> frozenset[str]:
-    """Validate operation names; return them as a frozenset."""
-    if isinstance(ops, str):
-        raise TypeError(f"ops must be a collection of operation names, not the str {ops!r}")
-    names = frozenset(ops)
-    for name in sorted(names):
-        if not isinstance(name, str):
-            raise TypeError(f"operation names must be str, got {type(name).__name__} {name!r}")
-        if name not in OPERATIONS:
-            hint = ""
-            if name.startswith("a") and name[1:] in OPERATIONS:
-                hint = f" ({name[1:]!r} covers its async twin {name!r})"
-            known = ", ".join(sorted(OPERATIONS))
-            raise ValueError(f"unknown operation {name!r}{hint}; known operations: {known}")
-    return names
 
 
 def seconds(name: str, value: object) -> float:
@@ -77,7 +51,8 @@ class NetworkConditions:
     ``distribution`` (``"uniform"``: evenly in ``[latency - jitter, latency +
     jitter]``; ``"normal"``: mean ``latency``, standard deviation ``jitter``),
     never below zero. Each operation fails with probability ``failure_rate``;
-    ``failure_ops`` limits failures to the named operations (``None``: all).
+    ``failure_ops`` limits failures to the named operations (``None``: all;
+    see ``pytest_bzzz.OPERATIONS`` for the names).
     ``timeout`` (seconds, or ``None`` for none) limits every operation that
     gives no ``timeout=`` of its own.
     """
@@ -106,7 +81,7 @@ class NetworkConditions:
             raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
         set_field(self, "failure_rate", float(rate))
         if self.failure_ops is not None:
-            set_field(self, "failure_ops", check_operations(self.failure_ops))
+            set_field(self, "failure_ops", OPERATIONS.check(self.failure_ops))
 
     def replace(self, **changes: Any) -> NetworkConditions:
         """Return a copy with the given fields changed (validated)."""

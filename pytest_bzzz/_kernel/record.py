@@ -81,7 +81,10 @@ class CallLog:
     """The record of calls and the counters; not thread-safe by itself (the world locks).
 
     Calls are kept as plain tuples and become :class:`Call` values only when
-    asked for: recording is on every operation's path, reading is rare.
+    asked for: recording is on every operation's path, reading is rare. The
+    world's hot paths record an ``"ok"`` call with the three public members
+    directly (``counts[op] += 1``, ``seconds += latency``, ``append(call)``);
+    :meth:`clear` keeps the same objects, so bound references stay valid.
     """
 
     def __init__(self, limit: int = DEFAULT_RECORD_LIMIT) -> None:
@@ -91,36 +94,39 @@ class CallLog:
             collections.deque(maxlen=limit)
         )
         # With a limit of 0 the deque keeps nothing: appending to it is a no-op.
-        self._append = self._calls.append
-        self._operations: collections.defaultdict[str, int] = collections.defaultdict(int)
+        self.append = self._calls.append
+        """Record one call, as a tuple of :class:`Call`'s fields."""
+        self.counts: collections.defaultdict[str, int] = collections.defaultdict(int)
+        """Calls per operation, whatever their outcome."""
+        self.seconds = 0.0
+        """The simulated seconds every call spent, added up."""
         self._outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
-        self._seconds = 0.0
 
     def add(
         self, op: str, key: str, outcome: Outcome, latency: float, at: float, peer: str
     ) -> None:
-        self._operations[op] += 1
+        """Record one call with its outcome."""
+        self.counts[op] += 1
         if outcome != "ok":  # "ok" needs no counter of its own: it is what the others leave
             self._outcomes[outcome] += 1
-        if latency:
-            self._seconds += latency
-        self._append((op, key, outcome, latency, at, peer))
+        self.seconds += latency
+        self.append((op, key, outcome, latency, at, peer))
 
     def clear(self) -> None:
         self._calls.clear()
-        self._operations.clear()
+        self.counts.clear()
         self._outcomes = dict.fromkeys(OUTCOMES, 0)
-        self._seconds = 0.0
+        self.seconds = 0.0
 
     def stats(self) -> Stats:
         outcomes = self._outcomes
         return Stats(
-            operations=dict(self._operations),
+            operations=dict(self.counts),
             failures=outcomes["failed"],
             timeouts=outcomes["timeout"],
             not_found=outcomes["not_found"],
             cancelled=outcomes["cancelled"],
-            simulated_seconds=self._seconds,
+            simulated_seconds=self.seconds,
         )
 
     def calls(

@@ -1,42 +1,108 @@
-"""The simulated world: one per test, shared by every mock in it.
+"""The simulated world: one per test, the kernel every backend runs its operations through.
 
-A world holds the seed and the random generator drawn from, the clock, the
-network conditions, the peers, the storage and the record of calls. Mocks
-are views on a world: ``mock_dht`` and ``mock_bzzz`` in one test act on the
-same data, under the same conditions, on the same clock.
-
-Every operation goes through :meth:`World.execute` (or its async twin), which
-fixes the order of events: draw the latency, then whether it fails; if the
-latency exceeds the timeout, spend the timeout and raise
-:class:`NetworkTimeout`; else spend the latency, raise :class:`NetworkError`
-if it failed, and only then let the operation act. A failed or timed-out
-operation therefore never changes the data.
+A world holds the seed and the random draws made from it, the clock, the
+network conditions, the peers and the record of calls, and a slot for the
+state each backend keeps in it (its data, per peer). It knows no DHT and no
+BZZZ: a backend declares its operations (see ``operations``) and runs each
+one through the world's pipeline (see :func:`runners`), which fixes the order
+of events: draw the latency, then whether it fails; if the latency exceeds
+the timeout, spend the timeout and raise :class:`NetworkTimeout`; else spend
+the latency, raise :class:`NetworkError` if it failed, and only then let the
+operation act. A failed or timed-out operation therefore never changes the
+data.
 """
 
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeAlias, TypeVar, cast
 
-from .._backends.memory.content import ContentStore
-from .._backends.memory.storage import DHTStorage
 from .clock import Clock, ClockMode
-from .conditions import NetworkConditions, check_operations, seconds
+from .conditions import NetworkConditions, seconds
 from .errors import NetworkError, NetworkTimeout
+from .operations import OPERATIONS
 from .peers import Peer, PeerIds
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
 from .seeds import SEED_LIMIT, fresh_seed
 from .units import format_seconds
 
-__all__ = ["World"]
+if TYPE_CHECKING:
+    # Annotations only: the two views below read the memory backend's data (see _VIEWS).
+    from .._backends.memory.content import ContentStore
+    from .._backends.memory.storage import DHTStorage
+
+__all__ = [
+    "AsyncRun",
+    "Prepared",
+    "Run",
+    "StateKey",
+    "World",
+    "WorldState",
+    "register_view",
+    "runners",
+]
 
 T = TypeVar("T")
 
+Prepared: TypeAlias = tuple[str, str, Callable[..., T], tuple[Any, ...]]
+"""An operation ready to run: its name, its key, the action and the action's arguments.
+
+A backend's sync and async twins share one preparation (argument checks, key,
+action), then hand it to the pipeline: ``run(prepared, timeout, peer_id)``.
+"""
+
+
+class Run(Protocol):
+    """The pipeline's sync entry: ``run(prepared, timeout, peer_id)``."""
+
+    def __call__(self, prepared: Prepared[T], timeout: float | None, peer: str, /) -> T: ...
+
+
+class AsyncRun(Protocol):
+    """The pipeline's async entry: ``await arun(prepared, timeout, peer_id)``."""
+
+    def __call__(
+        self, prepared: Prepared[T], timeout: float | None, peer: str, /
+    ) -> Coroutine[Any, Any, T]: ...
+
+
 _PERFECT = NetworkConditions()
+
+
+class WorldState(Protocol):
+    """The state a backend keeps in a world: emptied by :meth:`World.reset`, closed with it."""
+
+    def reset(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+S = TypeVar("S", bound=WorldState)
+
+
+class StateKey(Generic[S]):
+    """Names the state one backend keeps in each world; ``factory(world)`` makes it at first use."""
+
+    __slots__ = ("factory", "name")
+
+    def __init__(self, name: str, factory: Callable[[World], S]) -> None:
+        self.name = name
+        self.factory = factory
+
+    def __repr__(self) -> str:
+        return f"<StateKey {self.name}>"
+
+
+# World attributes that a backend offers on every world (``storage``, ``content``): name -> view.
+_VIEWS: dict[str, Callable[[World], object]] = {}
+
+
+def register_view(name: str, view: Callable[[World], object]) -> None:
+    """Let ``world.<name>`` return ``view(world)``: a backend's data, read without the network."""
+    _VIEWS[name] = view
 
 
 def _check_seed(seed: object) -> int:
@@ -45,14 +111,20 @@ def _check_seed(seed: object) -> int:
     return seed
 
 
+def _check_conditions(conditions: object) -> NetworkConditions:
+    if not isinstance(conditions, NetworkConditions):
+        raise TypeError(f"conditions must be a NetworkConditions, got {type(conditions).__name__}")
+    return conditions
+
+
 class World:
-    """A simulated BZZZ world: seed, clock, network conditions, peers, storage, calls.
+    """A simulated BZZZ world: seed, clock, network conditions, peers, the record of calls.
 
     Usable on its own as a context manager; closing it releases any event loop
-    that follows its virtual clock. ``seed`` defaults to a fresh one (see
-    :attr:`seed`), ``clock`` is ``"virtual"`` or ``"real"``, ``start`` is the
-    instant the clock starts at, and ``record_calls`` bounds the call record
-    (``0`` keeps none).
+    that follows its virtual clock and what backends keep in it. ``seed``
+    defaults to a fresh one (see :attr:`seed`), ``clock`` is ``"virtual"`` or
+    ``"real"``, ``start`` is the instant the clock starts at, and
+    ``record_calls`` bounds the call record (``0`` keeps none).
     """
 
     def __init__(
@@ -65,27 +137,22 @@ class World:
         record_calls: int = DEFAULT_RECORD_LIMIT,
     ) -> None:
         self._seed = fresh_seed() if seed is None else _check_seed(seed)
-        if conditions is None:
-            conditions = NetworkConditions()
-        elif not isinstance(conditions, NetworkConditions):
-            raise TypeError(
-                f"conditions must be a NetworkConditions, got {type(conditions).__name__}"
-            )
-        self._lock = threading.RLock()
-        self._clock = Clock(clock, start=start, lock=self._lock)
+        conditions = _PERFECT if conditions is None else _check_conditions(conditions)
+        self._clock = Clock(clock, start=start)
+        # One lock for the world and its clock: an operation's reading and moving
+        # of the clock, its draws, its action and its record are one atomic step.
+        self._lock = self._clock.lock
         self._virtual = self._clock.mode == "virtual"
+        self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
-        self._record = self._log.add
+        self._count, self._append = self._log.counts, self._log.append
         self._rng = random.Random(self._seed)
         self._peer_ids = PeerIds(self._seed)
         self._peers: dict[str, Peer] = {}
         self._local = self.add_peer("local")
-        self.storage = DHTStorage()
-        """The world's DHT values and provider records, reached without the network."""
-        self.content = ContentStore()
-        """The world's UCXL version histories (what ``MockBZZZ`` stores)."""
+        self._states: dict[StateKey[Any], WorldState] = {}
 
     # -- what a test reads and sets -------------------------------------------------------
 
@@ -106,16 +173,18 @@ class World:
 
     @conditions.setter
     def conditions(self, conditions: NetworkConditions) -> None:
-        if not isinstance(conditions, NetworkConditions):
-            raise TypeError(
-                f"conditions must be a NetworkConditions, got {type(conditions).__name__}"
-            )
+        _check_conditions(conditions)
         with self._lock:
             self._set_conditions(conditions)
 
     def _set_conditions(self, conditions: NetworkConditions) -> None:
         self._conditions = conditions
         self._perfect = self._virtual and conditions == _PERFECT
+        # For the virtual hot path: a uniform draw as NetworkConditions.draw_latency makes
+        # it (the same arithmetic, so the same seed gives the same latencies), or None.
+        uniform = conditions.jitter and conditions.distribution == "uniform"
+        low = conditions.latency - conditions.jitter
+        self._uniform = (low, conditions.latency + conditions.jitter - low) if uniform else None
 
     @property
     def local_peer(self) -> Peer:
@@ -156,9 +225,35 @@ class World:
     ) -> list[Call]:
         """Recorded calls, oldest first, filtered by operation, key and outcome."""
         if op is not None:
-            check_operations([op])
+            OPERATIONS.check([op])
         with self._lock:
             return self._log.calls(op, key=key, outcome=outcome)
+
+    @property
+    def storage(self) -> DHTStorage:
+        """The DHT's values and provider records, reached without the network."""
+        return cast("DHTStorage", self._view("storage"))
+
+    @property
+    def content(self) -> ContentStore:
+        """The UCXL version histories the connector stores, reached without the network."""
+        return cast("ContentStore", self._view("content"))
+
+    def _view(self, name: str) -> object:
+        view = _VIEWS.get(name)
+        if view is None:  # pragma: no cover - importing pytest_bzzz registers every view
+            raise AttributeError(f"world.{name} needs pytest_bzzz's backends: import pytest_bzzz")
+        return view(self)
+
+    def state(self, key: StateKey[S]) -> S:
+        """The state ``key`` names in this world, made on first use; reset and closed with it."""
+        state = self._states.get(key)
+        if state is None:
+            with self._lock:
+                state = self._states.get(key)
+                if state is None:
+                    state = self._states[key] = key.factory(self)
+        return cast(S, state)
 
     def describe(self) -> str:
         """A few lines for a failure report: seed, conditions, clock, stats."""
@@ -175,8 +270,8 @@ class World:
     def reset(self) -> None:
         """Back to the world's start: no data, no calls, time 0, first conditions, same draws."""
         with self._lock:
-            self.storage.clear()
-            self.content.clear()
+            for state in self._states.values():
+                state.reset()
             self._log.clear()
             self._clock.reset()
             self._set_conditions(self._initial_conditions)
@@ -186,7 +281,11 @@ class World:
             self._local = self.add_peer("local")
 
     def close(self) -> None:
-        """Release any event loop that follows this world's virtual clock."""
+        """Release any event loop that follows this world's virtual clock, and backends' state."""
+        with self._lock:
+            states = list(self._states.values())
+        for state in states:
+            state.close()
         self._clock.close()
 
     def __enter__(self) -> Self:
@@ -203,7 +302,10 @@ class World:
     def __repr__(self) -> str:
         return f"<World seed={self._seed} {self._clock.mode} clock at {self._clock.now():.6g}s>"
 
-    # -- running operations ---------------------------------------------------------------
+    def __getstate__(self) -> Any:
+        raise TypeError("a World cannot be pickled: it holds locks and a running clock")
+
+    # -- the pipeline: how backends run operations (see runners()) ------------------------
 
     def _draw(self, op: str, timeout: float | None) -> tuple[float, bool, float | None]:
         """Draw latency, then failure (always in this order); call with the lock held."""
@@ -235,95 +337,84 @@ class World:
             key=key,
         )
 
-    def _act(
-        self,
-        op: str,
-        key: str,
-        action: Callable[..., T],
-        args: tuple[Any, ...],
-        latency: float,
-        start: float,
-        peer: str,
-    ) -> T:
+    def _act(self, prepared: Prepared[T], latency: float, start: float, peer: str) -> T:
         """Let the operation act and record it; call with the lock held."""
+        op, key, action, args = prepared
         try:
             result = action(*args)
         except LookupError:  # NotFoundError, or TemporalRangeError: no such version
-            self._record(op, key, "not_found", latency, start, peer)
+            self._log.add(op, key, "not_found", latency, start, peer)
             raise
-        self._record(op, key, "ok", latency, start, peer)
+        self._log.add(op, key, "ok", latency, start, peer)
         return result
 
-    def execute(
-        self,
-        op: str,
-        key: str,
-        action: Callable[..., T],
-        args: tuple[Any, ...] = (),
-        timeout: float | None = None,
-        peer: Peer | None = None,
-    ) -> T:
-        """Run ``action(*args)`` as operation ``op`` (on ``key``) through the simulated network.
-
-        ``timeout`` (seconds) overrides the conditions' timeout; ``peer`` is the
-        peer making the call (the local one by default).
-        """
-        peer_id = self._local.id if peer is None else peer.id
+    def _run(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
         if timeout is None:
             if self._perfect:
                 # A perfect network on a virtual clock: nothing to draw, no time passes.
                 with self._lock:
-                    start = self._clock._offset
+                    start = self._now()
+                    op, key, action, args = prepared
                     try:
                         result = action(*args)
                     except LookupError:  # NotFoundError, or TemporalRangeError
-                        self._record(op, key, "not_found", 0.0, start, peer_id)
+                        self._log.add(op, key, "not_found", 0.0, start, peer)
                         raise
-                    self._record(op, key, "ok", 0.0, start, peer_id)
+                    self._count[op] += 1
+                    self._append((op, key, "ok", 0.0, start, peer))
                     return result
         else:
             timeout = seconds("timeout", timeout)
-        clock = self._clock
+        op, key, action, args = prepared
         if self._virtual:
             # Simulated time passes instantly, so the whole operation is one atomic step.
+            # The hot path of a network with conditions: _draw and _act, written out.
             with self._lock:
-                latency, fails, limit = self._draw(op, timeout)
-                start = clock._offset
+                conditions, rng, uniform = self._conditions, self._rng, self._uniform
+                if uniform is not None:
+                    latency = uniform[0] + uniform[1] * rng.random()
+                    if not latency > 0:  # as draw_latency: never below zero
+                        latency = 0.0
+                elif conditions.jitter:
+                    latency = conditions.draw_latency(rng)
+                else:
+                    latency = conditions.latency
+                rate, failing = conditions.failure_rate, conditions.failure_ops
+                fails = rate > 0 and (failing is None or op in failing) and rng.random() < rate
+                limit = conditions.timeout if timeout is None else timeout
                 if limit is not None and latency > limit:
-                    clock._offset = start + limit
-                    raise self._timed_out(op, key, latency, limit, start, peer_id)
-                clock._offset = start + latency
+                    start = self._spend(limit)
+                    raise self._timed_out(op, key, latency, limit, start, peer)
+                start = self._spend(latency)
                 if fails:
-                    raise self._failed(op, key, latency, start, peer_id)
-                return self._act(op, key, action, args, latency, start, peer_id)
-        with self._lock:
+                    raise self._failed(op, key, latency, start, peer)
+                try:
+                    result = action(*args)
+                except LookupError:  # NotFoundError, or TemporalRangeError
+                    self._log.add(op, key, "not_found", latency, start, peer)
+                    raise
+                self._count[op] += 1
+                self._log.seconds += latency
+                self._append((op, key, "ok", latency, start, peer))
+                return result
+        with self._lock:  # a real clock: draw, then wait without holding the lock
             latency, fails, limit = self._draw(op, timeout)
-            start = clock.now()
         if limit is not None and latency > limit:
-            clock.sleep(limit)
+            start = self._spend(limit)
             with self._lock:
-                raise self._timed_out(op, key, latency, limit, start, peer_id)
-        clock.sleep(latency)
+                raise self._timed_out(op, key, latency, limit, start, peer)
+        start = self._spend(latency)
         with self._lock:
             if fails:
-                raise self._failed(op, key, latency, start, peer_id)
-            return self._act(op, key, action, args, latency, start, peer_id)
+                raise self._failed(op, key, latency, start, peer)
+            return self._act(prepared, latency, start, peer)
 
-    async def aexecute(
-        self,
-        op: str,
-        key: str,
-        action: Callable[..., T],
-        args: tuple[Any, ...] = (),
-        timeout: float | None = None,
-        peer: Peer | None = None,
-    ) -> T:
-        """The async twin of :meth:`execute`: waits on the event loop (in virtual time)."""
+    async def _arun(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
         import asyncio  # here, not at the top: sync-only test runs never pay for it
 
-        peer_id = self._local.id if peer is None else peer.id
         if timeout is not None:
             timeout = seconds("timeout", timeout)
+        op, key = prepared[0], prepared[1]
         with self._lock:
             latency, fails, limit = self._draw(op, timeout)
             start = self._clock.now()
@@ -332,14 +423,20 @@ class World:
             await self._clock.asleep(limit if timed_out and limit is not None else latency)
         except asyncio.CancelledError:
             with self._lock:
-                self._log.add(op, key, "cancelled", self._clock.now() - start, start, peer_id)
+                self._log.add(op, key, "cancelled", self._clock.now() - start, start, peer)
             raise
         with self._lock:
             if timed_out and limit is not None:
-                raise self._timed_out(op, key, latency, limit, start, peer_id)
+                raise self._timed_out(op, key, latency, limit, start, peer)
             if fails:
-                raise self._failed(op, key, latency, start, peer_id)
-            return self._act(op, key, action, args, latency, start, peer_id)
+                raise self._failed(op, key, latency, start, peer)
+            return self._act(prepared, latency, start, peer)
 
-    def __getstate__(self) -> Any:
-        raise TypeError("a World cannot be pickled: it holds locks and a running clock")
+
+def runners(world: World) -> tuple[Run, AsyncRun]:
+    """The world's pipeline, for backends: ``run(prepared, timeout, peer_id)`` and its async twin.
+
+    Not part of the public API: a backend inside pytest-bzzz binds these once
+    and calls them on every operation.
+    """
+    return world._run, world._arun

@@ -53,7 +53,7 @@ class UCXLError(Exception):
 
     def __init__(self, message: str, *, code: ErrorCode | str) -> None:
         super().__init__(message)
-        self.code = ErrorCode(code)
+        self.code = code if type(code) is ErrorCode else ErrorCode(code)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, dict(self.__dict__)))

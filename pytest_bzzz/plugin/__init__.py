@@ -6,9 +6,9 @@ gathers them from the modules that hold them:
 - ``options``: command-line options, ini keys, the session's settings and seed,
   the report header;
 - ``hookspecs``: the hooks a conftest.py or plugin can implement;
-- ``fixtures``: ``bzzz_network`` (each test's world), ``mock_dht``,
-  ``mock_bzzz``, ``bzzz_faker``, and the plugin's own default hook
-  implementations;
+- ``fixtures``: ``bzzz_network`` (each test's world), ``mock_dht`` and
+  ``mock_bzzz`` (built by the test's backend), ``bzzz_faker``, and the
+  plugin's own default hook implementations;
 - ``reporting``: the failure report's ``bzzz`` section and assertion messages.
 
 This package is the only part of pytest-bzzz that imports pytest, and nothing
@@ -24,7 +24,7 @@ from .fixtures import (
     bzzz_network,
     mock_bzzz,
     mock_dht,
-    pytest_bzzz_conditions,
+    pytest_bzzz_make_backend,
     pytest_bzzz_make_world,
 )
 from .options import pytest_addhooks, pytest_addoption, pytest_configure, pytest_report_header
@@ -38,7 +38,7 @@ __all__ = [
     "pytest_addhooks",
     "pytest_addoption",
     "pytest_assertrepr_compare",
-    "pytest_bzzz_conditions",
+    "pytest_bzzz_make_backend",
     "pytest_bzzz_make_world",
     "pytest_configure",
     "pytest_report_header",

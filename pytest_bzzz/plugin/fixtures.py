@@ -1,8 +1,10 @@
-"""The fixtures: ``bzzz_network`` makes each test's world; the mocks and the Faker act on it.
+"""The fixtures: ``bzzz_network`` makes each test's world, a backend builds the mocks on it.
 
 A test's settings are resolved from its markers over the session's when its
-world is made, so only tests that use the fixtures pay for them; the hooks
-of ``hookspecs`` shape the world on the way.
+world is made, so only tests that use the fixtures pay for them. The hooks of
+``hookspecs`` shape the world on the way: its conditions, the world itself,
+and the backend that builds ``mock_dht`` and ``mock_bzzz`` (the one the
+``backend`` setting names, unless a hook supplies another).
 """
 
 from __future__ import annotations
@@ -10,23 +12,25 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .._backends import Backend, load_backend
+from .._backends.interfaces import DHT, Connector
 from .._kernel.seeds import derive_seed
 from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
 from .options import SESSION_KEY
 
 if TYPE_CHECKING:
-    # Imported where used instead: a run that never uses the fixtures never loads them.
-    from .._backends.memory.connector import MockBZZZ
-    from .._backends.memory.dht import MockDHT
     from .._kernel.conditions import NetworkConditions
     from .._kernel.world import World
 
 WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
+BACKEND_KEY = pytest.StashKey[Backend]()
+# The registry's backends, loaded once per session (a backend may hold a whole network).
+_LOADED_KEY = pytest.StashKey[dict[str, Backend]]()
 
 
 def _markers_of(item: pytest.Item) -> list[MarkerUse]:
@@ -44,11 +48,6 @@ def _markers_of(item: pytest.Item) -> list[MarkerUse]:
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_bzzz_conditions(item: pytest.Item, conditions: NetworkConditions) -> NetworkConditions:
-    return conditions
-
-
-@pytest.hookimpl(trylast=True)
 def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
     from .._kernel.world import World
 
@@ -60,13 +59,44 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
     )
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_bzzz_make_backend(item: pytest.Item, settings: WorldSettings) -> Backend:
+    name = settings.backend
+    loaded = item.config.stash.setdefault(_LOADED_KEY, {})
+    backend = loaded.get(name)
+    if backend is None:
+        backend = loaded[name] = load_backend(name)
+    return backend
+
+
+def _fail(message: str) -> Any:
+    __tracebackhide__ = True
+    pytest.fail(f"bzzz: {message}", pytrace=False)
+
+
+def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkConditions:
+    """Apply each hook's changes to ``base``, field by field; the first to change a field wins."""
+    from .._kernel.conditions import NetworkConditions
+
+    changes: dict[str, Any] = {}
+    for result in results:
+        if not isinstance(result, NetworkConditions):
+            _fail(f"a pytest_bzzz_conditions hook returned {result!r}, not a NetworkConditions")
+        for field in dataclasses.fields(NetworkConditions):
+            value = getattr(result, field.name)
+            if value != getattr(base, field.name):
+                changes.setdefault(field.name, value)
+    return base.replace(**changes) if changes else base
+
+
 @pytest.fixture
 def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     """The test's simulated world: seed, clock, network conditions, peers, storage, calls."""
     __tracebackhide__ = True
+    from .._kernel.world import World
+
     item = request.node
-    config = request.config
-    session = config.stash[SESSION_KEY]
+    session = request.config.stash[SESSION_KEY]
     try:
         settings = resolve_test(
             session, _markers_of(item), item.nodeid, derive_seed(session.seed, item.nodeid)
@@ -76,19 +106,25 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     else:
         problem = ""
     if problem:
-        pytest.fail(f"bzzz: {problem}", pytrace=False)
-    from .._kernel.conditions import NetworkConditions
-
+        _fail(problem)
     hook = item.ihook  # so that a conftest.py's hooks apply only to the tests below it
-    conditions = hook.pytest_bzzz_conditions(item=item, conditions=settings.conditions)
-    if not isinstance(conditions, NetworkConditions):
-        pytest.fail(
-            f"bzzz: a pytest_bzzz_conditions hook returned {conditions!r}, not a NetworkConditions",
-            pytrace=False,
-        )
-    settings = _replace_conditions(settings, conditions)
+    conditions = _combine(
+        settings.conditions,
+        hook.pytest_bzzz_conditions(item=item, conditions=settings.conditions),
+    )
+    settings = dataclasses.replace(settings, conditions=conditions)
     world = hook.pytest_bzzz_make_world(item=item, settings=settings)
+    if not isinstance(world, World):
+        _fail(f"a pytest_bzzz_make_world hook returned {world!r}, not a pytest_bzzz.World")
+    backend = hook.pytest_bzzz_make_backend(item=item, settings=settings)
+    if not isinstance(backend, Backend):
+        world.close()
+        _fail(
+            f"a pytest_bzzz_make_backend hook returned {backend!r}, which is not a backend "
+            "(pytest_bzzz.Backend: a name, and dht(world) and connector(world) methods)"
+        )
     item.stash[WORLD_KEY] = (world, settings)
+    item.stash[BACKEND_KEY] = backend
     hook.pytest_bzzz_world_created(item=item, world=world)
     test_function = getattr(item, "obj", None)
     if inspect.iscoroutinefunction(test_function):
@@ -112,24 +148,43 @@ def _in_world_time(test: Callable[..., Awaitable[Any]], world: World) -> Callabl
     return in_world_time
 
 
-def _replace_conditions(settings: WorldSettings, conditions: NetworkConditions) -> WorldSettings:
-    return dataclasses.replace(settings, conditions=conditions)
+def _built(request: pytest.FixtureRequest, world: World, interface: type[Any]) -> Any:
+    """What the test's backend builds for ``interface`` (``DHT`` or ``Connector``), checked."""
+    __tracebackhide__ = True
+    backend = request.node.stash[BACKEND_KEY]
+    method = "dht" if interface is DHT else "connector"
+    built = getattr(backend, method)(world)
+    if not isinstance(built, interface):
+        missing = [name for name in _members(interface) if not hasattr(built, name)]
+        _fail(
+            f"backend {backend.name!r} built {type(built).__name__} for {request.fixturename}, "
+            f"which is not a pytest_bzzz.{interface.__name__}: it lacks {', '.join(missing)}"
+        )
+    return built
+
+
+def _members(interface: type[Any]) -> list[str]:
+    return sorted(
+        name
+        for name in dir(interface)
+        if not name.startswith("_") and callable(getattr(interface, name))
+    )
 
 
 @pytest.fixture
-def mock_dht(bzzz_network: World) -> MockDHT:
-    """A MockDHT on the test's simulated world (shared with ``bzzz_network`` and ``mock_bzzz``)."""
-    from .._backends.memory.dht import MockDHT
-
-    return MockDHT(bzzz_network)
+def mock_dht(request: pytest.FixtureRequest, bzzz_network: World) -> DHT:
+    """The test's DHT, on its world: a MockDHT unless another backend is chosen."""
+    __tracebackhide__ = True
+    built: DHT = _built(request, bzzz_network, DHT)
+    return built
 
 
 @pytest.fixture
-def mock_bzzz(bzzz_network: World) -> MockBZZZ:
-    """A MockBZZZ connector on the test's simulated world (shared with ``mock_dht``)."""
-    from .._backends.memory.connector import MockBZZZ
-
-    return MockBZZZ(bzzz_network)
+def mock_bzzz(request: pytest.FixtureRequest, bzzz_network: World) -> Connector:
+    """The test's BZZZ connector, on its world: a MockBZZZ unless another backend is chosen."""
+    __tracebackhide__ = True
+    built: Connector = _built(request, bzzz_network, Connector)
+    return built
 
 
 if TYPE_CHECKING:

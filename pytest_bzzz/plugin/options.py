@@ -1,9 +1,13 @@
-"""Options, ini keys and the session's settings: read once, in ``pytest_configure``.
+"""Options, ini keys and the session's settings: pytest's side of the settings table.
 
-Every setting is read here from the command line, the environment and the ini
-file into typed settings kept in ``config.stash`` (a bad value is a usage
-error that names where it came from); the session seed is chosen here too,
-and handed to xdist workers, and shown in the report header.
+The options and ini keys are registered from the table (``_settings``). In
+``pytest_configure`` this module gathers the raw inputs (the command line,
+the environment, the ini text, what an xdist controller sent, the previous
+run's seed from pytest's cache) and the ``_settings`` resolver decides every
+setting from them, the session seed included; the result is kept in
+``config.stash`` (a bad value is a usage error that names where it came
+from). Here too: recording the seed in the cache, handing it to xdist
+workers, and showing it in the report header.
 """
 
 from __future__ import annotations
@@ -13,20 +17,15 @@ from typing import Any
 
 import pytest
 
-from .._kernel.seeds import fresh_seed
-from .._settings import (
-    MARKERS,
-    SETTINGS,
-    SessionSettings,
-    SettingError,
-    parse_session_seed,
-    resolve_session,
-)
+from .._settings import MARKERS, SETTINGS, SessionSettings, SettingError, resolve_session
 from . import hookspecs
 
 SESSION_KEY = pytest.StashKey[SessionSettings]()
 SEED_NOTE_KEY = pytest.StashKey[str]()
-_CACHE_KEY = "bzzz/seed"
+
+
+def _cache_key(name: str) -> str:
+    return f"bzzz/{name}"  # the session seed: "bzzz/seed"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -35,93 +34,62 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("bzzz", "simulated BZZZ network (pytest-bzzz)")
-    group.addoption(
-        "--bzzz-seed",
-        dest="bzzz_seed",
-        metavar="N|last",
-        help="session seed every test's seed derives from; 'last' reuses the previous run's "
-        "(env BZZZ_SEED, ini bzzz_seed)",
-    )
-    parser.addini("bzzz_seed", "session seed for pytest-bzzz (a whole number or 'last')")
     for setting in SETTINGS:
         if not setting.configurable:
             continue
-        described = f"{setting.help}: {setting.accepted} (env {setting.env}, ini {setting.ini})"
         group.addoption(
             setting.option,
-            dest=f"bzzz_{setting.name}",
-            metavar=setting.name.upper(),
-            help=described.replace("%", "%%"),  # argparse formats help: a literal % is %%
+            dest=setting.dest,
+            metavar=setting.option_metavar,
+            help=setting.option_help.replace("%", "%%"),  # argparse formats help: % is %%
         )
-        parser.addini(setting.ini, f"pytest-bzzz: {setting.help} ({setting.accepted})")
-
-
-def _session_seed(config: pytest.Config) -> tuple[int, str]:
-    workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None and "bzzz_seed" in workerinput:
-        return int(workerinput["bzzz_seed"]), "from the xdist controller"
-    for raw, source in (
-        (config.getoption("bzzz_seed"), "from the command line (--bzzz-seed)"),
-        (
-            os.environ.get("BZZZ_SEED", "").strip() or None,
-            "from the BZZZ_SEED environment variable",
-        ),
-        (str(config.getini("bzzz_seed")).strip() or None, "from the bzzz_seed ini option"),
-    ):
-        if raw is None:
-            continue
-        if str(raw).strip() == "last":
-            cache = getattr(config, "cache", None)
-            if cache is None:
-                raise pytest.UsageError(
-                    f"bzzz: seed 'last' {source} needs pytest's cache to remember the previous "
-                    "run's seed, but the cacheprovider plugin is disabled (-p no:cacheprovider); "
-                    "give a seed as a number instead"
-                )
-            previous = cache.get(_CACHE_KEY, None)
-            if isinstance(previous, int):
-                return previous, "the previous run's (--bzzz-seed=last)"
-            return fresh_seed(), "fresh: no previous run's seed is recorded"
-        try:
-            return parse_session_seed(raw, source), source
-        except SettingError as error:
-            raise pytest.UsageError(f"bzzz: {error}") from None
-    return fresh_seed(), "fresh"
+        parser.addini(setting.ini, setting.ini_help)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    for _, _, help_line in MARKERS.values():
-        config.addinivalue_line("markers", help_line)
-    seed, note = _session_seed(config)
-    cli = {
-        setting.name: config.getoption(f"bzzz_{setting.name}")
-        for setting in SETTINGS
-        if setting.configurable
-    }
-    ini = {
-        setting.ini: str(config.getini(setting.ini)) for setting in SETTINGS if setting.configurable
-    }
+    for marker in MARKERS.values():
+        config.addinivalue_line("markers", marker.help)
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    cache = getattr(config, "cache", None)
+    configurable = [setting for setting in SETTINGS if setting.configurable]
+    controller = None
+    if workerinput is not None:  # an xdist worker: what its controller sent (_XdistHooks)
+        controller = {s.name: workerinput[s.dest] for s in SETTINGS if s.dest in workerinput}
     try:
-        values = resolve_session(cli, os.environ, ini)
+        values = resolve_session(
+            {setting.name: config.getoption(setting.dest) for setting in configurable},
+            os.environ,
+            {setting.ini: str(config.getini(setting.ini)) for setting in configurable},
+            controller=controller,
+            previous=None if cache is None else lambda name: cache.get(_cache_key(name), None),
+        )
     except SettingError as error:
         raise pytest.UsageError(f"bzzz: {error}") from None
-    config.stash[SESSION_KEY] = SessionSettings(seed=seed, values=values)
-    config.stash[SEED_NOTE_KEY] = note
-    cache = getattr(config, "cache", None)
-    if cache is not None and not hasattr(config, "workerinput"):
-        cache.set(_CACHE_KEY, seed)
+    settings = SessionSettings.from_values(values)
+    config.stash[SESSION_KEY] = settings
+    config.stash[SEED_NOTE_KEY] = values["seed"].source
+    if cache is not None and workerinput is None:
+        for setting in SETTINGS:
+            if setting.remembered:
+                cache.set(_cache_key(setting.name), values[setting.name].value)
     if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(_XdistHooks(seed), "bzzz-xdist")
+        per_run = {s.dest: values[s.name].value for s in SETTINGS if s.per_run}
+        config.pluginmanager.register(_XdistHooks(per_run), "bzzz-xdist")
 
 
 class _XdistHooks:
-    """Hand the controller's session seed to every xdist worker."""
+    """Hand the controller's session seed to every xdist worker (as ``workerinput["bzzz_seed"]``).
 
-    def __init__(self, seed: int) -> None:
-        self.seed = seed
+    Each worker reads the command line, the environment and the ini file for
+    itself, but could not draw the same fresh seed, or read the cache, as its
+    controller: it takes every such per-run value from the controller.
+    """
+
+    def __init__(self, per_run: dict[str, object]) -> None:
+        self.per_run = per_run
 
     def pytest_configure_node(self, node: Any) -> None:
-        node.workerinput["bzzz_seed"] = self.seed
+        node.workerinput.update(self.per_run)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

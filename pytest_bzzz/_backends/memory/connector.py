@@ -1,8 +1,8 @@
 """MockBZZZ: the BZZZ connector a UCXL browser or an agent talks to, over a simulated world.
 
-It shares the world (network conditions, clock, seed, peers, storage) with
-every other mock in the test, so a ``mock_dht`` sees the provider records a
-``mock_bzzz`` announces. Every operation but the two local reads
+It shares the world (network conditions, clock, seed, peers) and its peer's
+data with every other mock in the test, so a ``mock_dht`` sees the provider
+records a ``mock_bzzz`` announces. Every operation but the two local reads
 (:meth:`MockBZZZ.peers` and :meth:`MockBZZZ.network_status`) goes through the
 simulated network exactly as the DHT's do. Arguments are checked before
 anything reaches the network: bad input costs no simulated time, is not
@@ -15,47 +15,23 @@ stored.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
-from ..._kernel.conditions import NetworkConditions
 from ..._kernel.peers import Peer
-from ..._kernel.record import Call, Outcome, Stats
-from ..._kernel.world import World
+from ..._kernel.record import Call, Outcome
+from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ..._ucxl.errors import NotFoundError
 from ..._ucxl.temporal import Temporal
+from ..interfaces import Announcement, NetworkStatus
 from .content import ContentStore, History
 from .mock import Mock
 
-__all__ = ["Announcement", "MockBZZZ", "NetworkStatus"]
+__all__ = ["MockBZZZ"]
 
 Address = UCXLAddress | str
-T = TypeVar("T")
-
-
-@dataclasses.dataclass(frozen=True)
-class Announcement:
-    """A capability a peer announced for an address (see :meth:`MockBZZZ.announce`)."""
-
-    address: UCXLAddress
-    peer: str
-    capability: Any
-
-
-@dataclasses.dataclass(frozen=True)
-class NetworkStatus:
-    """What the local node knows of the network, read without touching it."""
-
-    local_peer: Peer
-    peer_count: int
-    connected: bool
-    conditions: NetworkConditions
-    stats: Stats
-    time: datetime
 
 
 def _address(value: object, *, what: str, concrete: bool, temporal: bool) -> UCXLAddress:
@@ -87,24 +63,15 @@ class MockBZZZ(Mock):
     local peer by default).
     """
 
-    def _attach(self, world: World) -> None:
-        self._content: ContentStore = world.content
+    def _bind(self) -> None:
+        self._content: ContentStore = self._data.content
+        self._providers_by_key = self._data.storage.providers_by_key
 
-    def _run(
-        self, op: str, key: str, action: Callable[..., T], args: tuple[Any, ...], timeout: Any
-    ) -> T:
-        return self._world.execute(op, key, action, args, timeout, self._peer)
+    # -- preparations: arguments checked before anything reaches the network ---------------
 
-    async def _arun(
-        self, op: str, key: str, action: Callable[..., T], args: tuple[Any, ...], timeout: Any
-    ) -> T:
-        return await self._world.aexecute(op, key, action, args, timeout, self._peer)
-
-    # -- checking arguments (before the network) -----------------------------------------
-
-    def _store_args(
+    def _prepare_store(
         self, address: Address, content: object, content_type: str | None, metadata: object
-    ) -> tuple[UCXLAddress, bytes, str, Mapping[str, Any]]:
+    ) -> Prepared[Envelope]:
         base = _address(address, what="store address", concrete=True, temporal=False)
         check_room(base)
         data, kind = encode_content(content, content_type)
@@ -114,14 +81,36 @@ class MockBZZZ(Mock):
             frozen = freeze_json(metadata)
         else:
             raise TypeError(f"metadata must be a mapping, got {type(metadata).__name__}")
-        return base, data, kind, frozen
+        return ("store", str(base), self._store, (base, data, kind, frozen))
 
-    def _pattern(self, pattern: Address, limit: int | None) -> UCXLAddress:
+    def _prepare_retrieve(self, address: Address) -> Prepared[Envelope]:
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return ("retrieve", str(target), self._retrieve, (target,))
+
+    def _prepare_history(self, address: Address) -> Prepared[list[Envelope]]:
+        target = _address(address, what="address", concrete=True, temporal=True)
+        return ("history", str(target), self._history, (target,))
+
+    def _prepare_search(self, pattern: Address, limit: int | None) -> Prepared[list[Envelope]]:
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise ValueError(f"limit must be a whole number, 1 or more, or None; got {limit!r}")
-        return _address(pattern, what="search pattern", concrete=False, temporal=True)
+        target = _address(pattern, what="search pattern", concrete=False, temporal=True)
+        return ("search", str(target), self._search, (target, limit))
+
+    def _prepare_delete(self, address: Address) -> Prepared[Envelope]:
+        target = _address(address, what="address", concrete=True, temporal=False)
+        return ("delete", str(target), self._delete, (target,))
+
+    def _prepare_announce(self, address: Address, capability: Any) -> Prepared[None]:
+        target = _address(address, what="announced address", concrete=True, temporal=False)
+        frozen = freeze_json(capability, "capability")
+        return ("announce", str(target), self._announce, (target, frozen))
+
+    def _prepare_discover(self, pattern: Address) -> Prepared[list[Announcement]]:
+        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
+        return ("discover", str(target), self._discover, (target,))
 
     # -- what happens once the network let an operation through ----------------------------
 
@@ -182,11 +171,11 @@ class MockBZZZ(Mock):
         key = str(address)
         peer_id = self.peer.id
         self._content.capabilities.setdefault(key, {})[peer_id] = capability
-        self._world.storage.providers_by_key.setdefault(key, {})[peer_id] = None
+        self._providers_by_key.setdefault(key, {})[peer_id] = None
 
     def _discover(self, pattern: UCXLAddress) -> list[Announcement]:
         found = []
-        providers = self._world.storage.providers_by_key
+        providers = self._providers_by_key
         for key in sorted(self._content.capabilities):
             address = UCXLAddress.parse(key)
             if pattern.matches(address):
@@ -198,7 +187,7 @@ class MockBZZZ(Mock):
                 ]
         return found
 
-    # -- the connector's interface --------------------------------------------------------
+    # -- the connector's interface: each twin runs the operation its preparation names ----
 
     def store(
         self,
@@ -215,18 +204,16 @@ class MockBZZZ(Mock):
         JSON-serialisable value (``application/json``); ``content_type``
         overrides the type. ``metadata`` is a mapping of JSON values.
         """
-        base, data, kind, frozen = self._store_args(address, content, content_type, metadata)
-        return self._run("store", str(base), self._store, (base, data, kind, frozen), timeout)
+        prepared = self._prepare_store(address, content, content_type, metadata)
+        return self._run(prepared, timeout, self._peer_id)
 
     def retrieve(self, address: Address, *, timeout: float | None = None) -> Envelope:
         """The version the address's temporal segment selects (the latest if it has none)."""
-        target = _address(address, what="address", concrete=True, temporal=True)
-        return self._run("retrieve", str(target), self._retrieve, (target,), timeout)
+        return self._run(self._prepare_retrieve(address), timeout, self._peer_id)
 
     def history(self, address: Address, *, timeout: float | None = None) -> list[Envelope]:
         """Every version of ``address``, oldest first, tombstones included."""
-        target = _address(address, what="address", concrete=True, temporal=True)
-        return self._run("history", str(target), self._history, (target,), timeout)
+        return self._run(self._prepare_history(address), timeout, self._peer_id)
 
     def search(
         self, pattern: Address, *, limit: int | None = None, timeout: float | None = None
@@ -237,13 +224,11 @@ class MockBZZZ(Mock):
         by default); an address for which it is out of range, or whose selected
         version is a tombstone, is skipped. ``limit`` keeps the first results.
         """
-        target = self._pattern(pattern, limit)
-        return self._run("search", str(target), self._search, (target, limit), timeout)
+        return self._run(self._prepare_search(pattern, limit), timeout, self._peer_id)
 
     def delete(self, address: Address, *, timeout: float | None = None) -> Envelope:
         """Add a tombstone version; :meth:`retrieve` then raises :class:`NotFoundError`."""
-        target = _address(address, what="address", concrete=True, temporal=False)
-        return self._run("delete", str(target), self._delete, (target,), timeout)
+        return self._run(self._prepare_delete(address), timeout, self._peer_id)
 
     def announce(self, address: Address, capability: Any, *, timeout: float | None = None) -> None:
         """Announce that this peer offers ``capability`` (any JSON value) for ``address``.
@@ -251,9 +236,7 @@ class MockBZZZ(Mock):
         Recorded as a DHT provider record for the address, so ``mock_dht``'s
         ``find_providers`` sees it too.
         """
-        target = _address(address, what="announced address", concrete=True, temporal=False)
-        frozen = freeze_json(capability, "capability")
-        self._run("announce", str(target), self._announce, (target, frozen), timeout)
+        self._run(self._prepare_announce(address, capability), timeout, self._peer_id)
 
     def discover(self, pattern: Address, *, timeout: float | None = None) -> list[Announcement]:
         """Every announcement for an address ``pattern`` matches.
@@ -261,8 +244,7 @@ class MockBZZZ(Mock):
         Ordered by address, and for one address in the order its peers first
         announced it.
         """
-        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
-        return self._run("discover", str(target), self._discover, (target,), timeout)
+        return self._run(self._prepare_discover(pattern), timeout, self._peer_id)
 
     async def astore(
         self,
@@ -274,47 +256,38 @@ class MockBZZZ(Mock):
         timeout: float | None = None,
     ) -> Envelope:
         """Async twin of :meth:`store`."""
-        base, data, kind, frozen = self._store_args(address, content, content_type, metadata)
-        return await self._arun(
-            "store", str(base), self._store, (base, data, kind, frozen), timeout
-        )
+        prepared = self._prepare_store(address, content, content_type, metadata)
+        return await self._arun(prepared, timeout, self._peer_id)
 
     async def aretrieve(self, address: Address, *, timeout: float | None = None) -> Envelope:
         """Async twin of :meth:`retrieve`."""
-        target = _address(address, what="address", concrete=True, temporal=True)
-        return await self._arun("retrieve", str(target), self._retrieve, (target,), timeout)
+        return await self._arun(self._prepare_retrieve(address), timeout, self._peer_id)
 
     async def ahistory(self, address: Address, *, timeout: float | None = None) -> list[Envelope]:
         """Async twin of :meth:`history`."""
-        target = _address(address, what="address", concrete=True, temporal=True)
-        return await self._arun("history", str(target), self._history, (target,), timeout)
+        return await self._arun(self._prepare_history(address), timeout, self._peer_id)
 
     async def asearch(
         self, pattern: Address, *, limit: int | None = None, timeout: float | None = None
     ) -> list[Envelope]:
         """Async twin of :meth:`search`."""
-        target = self._pattern(pattern, limit)
-        return await self._arun("search", str(target), self._search, (target, limit), timeout)
+        return await self._arun(self._prepare_search(pattern, limit), timeout, self._peer_id)
 
     async def adelete(self, address: Address, *, timeout: float | None = None) -> Envelope:
         """Async twin of :meth:`delete`."""
-        target = _address(address, what="address", concrete=True, temporal=False)
-        return await self._arun("delete", str(target), self._delete, (target,), timeout)
+        return await self._arun(self._prepare_delete(address), timeout, self._peer_id)
 
     async def aannounce(
         self, address: Address, capability: Any, *, timeout: float | None = None
     ) -> None:
         """Async twin of :meth:`announce`."""
-        target = _address(address, what="announced address", concrete=True, temporal=False)
-        frozen = freeze_json(capability, "capability")
-        await self._arun("announce", str(target), self._announce, (target, frozen), timeout)
+        await self._arun(self._prepare_announce(address, capability), timeout, self._peer_id)
 
     async def adiscover(
         self, pattern: Address, *, timeout: float | None = None
     ) -> list[Announcement]:
         """Async twin of :meth:`discover`."""
-        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
-        return await self._arun("discover", str(target), self._discover, (target,), timeout)
+        return await self._arun(self._prepare_discover(pattern), timeout, self._peer_id)
 
     # -- local reads, and what tests inspect ---------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..._kernel.conditions import seconds
 from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
-from ..._kernel.world import World
+from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from .mock import Mock
@@ -33,73 +33,78 @@ class MockDHT(Mock):
     ``peer`` is the peer the mock acts as (the world's local peer by default).
     """
 
-    def _attach(self, world: World) -> None:
-        self._storage = world.storage
-        # Bound once: these are on every operation's path.
-        self._execute = world.execute
-        self._aexecute = world.aexecute
-        self._put_action = self._put
-        self._get_action = self._get
-
-    # -- the DHT interface ----------------------------------------------------------------
+    # -- the DHT interface: each twin runs the operation its preparation names ------------
 
     def put_value(self, key: Key, value: bytes, *, timeout: float | None = None) -> None:
         """Store ``value`` under ``key``."""
-        name = key if type(key) is str and key else check_key(key)
-        data = value if type(value) is bytes else check_value(value)
-        self._execute("put_value", name, self._put_action, (name, data), timeout, self._peer)
+        self._run(self._prepare_put(key, value), timeout, self._peer_id)
 
     def get_value(self, key: Key, *, timeout: float | None = None) -> bytes:
         """The value under ``key``; raises :class:`NotFoundError` if there is none."""
-        name = key if type(key) is str and key else check_key(key)
-        return self._execute("get_value", name, self._get_action, (name,), timeout, self._peer)
+        return self._run(self._prepare_get(key), timeout, self._peer_id)
 
     def provide(self, key: Key, provider_id: str, *, timeout: float | None = None) -> None:
         """Announce ``provider_id`` as a provider of ``key``."""
-        name, provider = check_key(key), check_peer_id(provider_id)
-        self._execute("provide", name, self._provide, (name, provider), timeout, self._peer)
+        self._run(self._prepare_provide(key, provider_id), timeout, self._peer_id)
 
     def find_providers(self, key: Key, *, timeout: float | None = None) -> list[str]:
         """Distinct providers of ``key`` in the order they first provided it (maybe none)."""
-        name = check_key(key)
-        return self._execute("find_providers", name, self._providers, (name,), timeout, self._peer)
+        return self._run(self._prepare_find_providers(key), timeout, self._peer_id)
 
     async def aput_value(self, key: Key, value: bytes, *, timeout: float | None = None) -> None:
         """Async twin of :meth:`put_value`."""
-        name, data = check_key(key), check_value(value)
-        await self._aexecute("put_value", name, self._put, (name, data), timeout, self._peer)
+        await self._arun(self._prepare_put(key, value), timeout, self._peer_id)
 
     async def aget_value(self, key: Key, *, timeout: float | None = None) -> bytes:
         """Async twin of :meth:`get_value`."""
-        name = check_key(key)
-        return await self._aexecute("get_value", name, self._get, (name,), timeout, self._peer)
+        return await self._arun(self._prepare_get(key), timeout, self._peer_id)
 
     async def aprovide(self, key: Key, provider_id: str, *, timeout: float | None = None) -> None:
         """Async twin of :meth:`provide`."""
-        name, provider = check_key(key), check_peer_id(provider_id)
-        await self._aexecute("provide", name, self._provide, (name, provider), timeout, self._peer)
+        await self._arun(self._prepare_provide(key, provider_id), timeout, self._peer_id)
 
     async def afind_providers(self, key: Key, *, timeout: float | None = None) -> list[str]:
         """Async twin of :meth:`find_providers`."""
+        return await self._arun(self._prepare_find_providers(key), timeout, self._peer_id)
+
+    # -- preparations: arguments checked before anything reaches the network ---------------
+
+    def _bind(self) -> None:
+        storage = self._data.storage
+        self._values = storage.values
+        self._providers_by_key = storage.providers_by_key
+        self._write = self._values.__setitem__  # bound once: put_value's action
+
+    def _prepare_put(self, key: Key, value: bytes) -> Prepared[None]:
+        name = key if type(key) is str and key else check_key(key)
+        data = value if type(value) is bytes else check_value(value)
+        return ("put_value", name, self._write, (name, data))
+
+    def _prepare_get(self, key: Key) -> Prepared[bytes]:
+        name = key if type(key) is str and key else check_key(key)
+        return ("get_value", name, self._read, (name,))
+
+    def _prepare_provide(self, key: Key, provider_id: str) -> Prepared[None]:
+        name, provider = check_key(key), check_peer_id(provider_id)
+        return ("provide", name, self._add_provider, (name, provider))
+
+    def _prepare_find_providers(self, key: Key) -> Prepared[list[str]]:
         name = check_key(key)
-        return await self._aexecute(
-            "find_providers", name, self._providers, (name,), timeout, self._peer
-        )
+        return ("find_providers", name, self._providers_of, (name,))
 
-    def _put(self, key: str, value: bytes) -> None:
-        self._storage.values[key] = value
+    # -- actions: what an operation does once the network let it through ------------------
 
-    def _get(self, key: str) -> bytes:
+    def _read(self, key: str) -> bytes:
         try:
-            return self._storage.values[key]
+            return self._values[key]
         except KeyError:
             raise NotFoundError(f"no value under {key!r}") from None
 
-    def _provide(self, key: str, provider: str) -> None:
-        self._storage.providers_by_key.setdefault(key, {})[provider] = None
+    def _add_provider(self, key: str, provider: str) -> None:
+        self._providers_by_key.setdefault(key, {})[provider] = None
 
-    def _providers(self, key: str) -> list[str]:
-        return list(self._storage.providers_by_key.get(key, ()))
+    def _providers_of(self, key: str) -> list[str]:
+        return list(self._providers_by_key.get(key, ()))
 
     # -- the Go mock's knobs, and what tests inspect ---------------------------------------
 
@@ -128,4 +133,4 @@ class MockDHT(Mock):
         return self._world.calls(op, key=None if key is None else check_key(key), outcome=outcome)
 
     def __repr__(self) -> str:
-        return f"<MockDHT on {self._world!r}, {len(self._storage)} values>"
+        return f"<MockDHT on {self._world!r}, {len(self._data.storage)} values>"

@@ -1,8 +1,11 @@
-"""What every mock shares: a world (its own or a shared one), a peer, and the world's records.
+"""What both mocks share: a world (their own or a shared one), a peer, and the world's records.
 
 ``MockDHT`` and ``MockBZZZ`` are views on a :class:`World`: given one, they
 share it with the other mocks of the test; given none, they make one from the
-keyword arguments and close it at the end of a ``with`` block.
+keyword arguments and close it at the end of a ``with`` block. Each acts as
+one peer, on the data the memory backend keeps for that peer in the world,
+and runs every operation through the world's pipeline (bound once here: it
+is on every operation's path).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from ..._kernel.clock import ClockMode
 from ..._kernel.conditions import NetworkConditions
 from ..._kernel.peers import Peer
 from ..._kernel.record import DEFAULT_RECORD_LIMIT, Stats
-from ..._kernel.world import World
+from ..._kernel.world import World, runners
+from .state import NETWORK
 
 __all__ = ["Mock"]
 
@@ -34,6 +38,10 @@ class Mock:
         start: datetime | None = None,
         record_calls: int = DEFAULT_RECORD_LIMIT,
     ) -> None:
+        if world is not None and not isinstance(world, World):
+            raise TypeError(f"world must be a World, got {type(world).__name__}")
+        if peer is not None and not isinstance(peer, Peer):
+            raise TypeError(f"peer must be a Peer, got {type(peer).__name__}")
         self._owns_world = world is None
         if world is None:
             world = World(
@@ -43,14 +51,15 @@ class Mock:
                 start=start,
                 record_calls=record_calls,
             )
-        elif not isinstance(world, World):
-            raise TypeError(f"world must be a World, got {type(world).__name__}")
         self._world = world
         self._peer = peer
-        self._attach(world)
+        self._peer_id = (peer or world.local_peer).id
+        self._data = world.state(NETWORK).holding(self._peer_id)
+        self._run, self._arun = runners(world)
+        self._bind()
 
-    def _attach(self, world: World) -> None:
-        """Take what the mock needs from ``world`` (subclasses bind their hot paths here)."""
+    def _bind(self) -> None:
+        """Take what the mock's operations need from its data (bound once: the hot path)."""
 
     @property
     def world(self) -> World:

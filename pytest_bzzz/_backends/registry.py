@@ -1,0 +1,61 @@
+"""The backends a test's fixtures can be built by, by name: the ``backend`` setting picks one.
+
+A backend builds the ``mock_dht`` and ``mock_bzzz`` fixtures on a test's
+world; the plugin asks the registry for the one the ``backend`` setting
+names (``--bzzz-backend``, default ``memory``), or a ``pytest_bzzz_make_backend``
+hook supplies another. Built-in backends are loaded on first use, so naming
+one costs nothing until a test needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .._kernel.world import World
+    from .interfaces import DHT, Connector
+
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "load_backend"]
+
+DEFAULT_BACKEND = "memory"
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What builds a test's DHT and connector (the ``mock_dht`` and ``mock_bzzz`` fixtures).
+
+    ``name`` is shown in reports. Each method is called with the test's
+    world (a :class:`~pytest_bzzz.World`) and returns an object that
+    satisfies the interface: a backend that keeps data per world keeps it in
+    ``world.state(...)`` or in objects of its own, and acts as the world's
+    local peer.
+    """
+
+    @property
+    def name(self) -> str:
+        """The backend's name, as the ``backend`` setting spells it."""
+
+    def dht(self, world: World) -> DHT:
+        """The DHT the test's ``mock_dht`` fixture is."""
+
+    def connector(self, world: World) -> Connector:
+        """The connector the test's ``mock_bzzz`` fixture is."""
+
+
+def _memory() -> Backend:
+    from .memory import MemoryBackend
+
+    return MemoryBackend()
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"memory": _memory}
+"""Each built-in backend's name -> a function that loads it."""
+
+
+def load_backend(name: str) -> Backend:
+    """The backend registered as ``name``; a ``ValueError`` names the known ones otherwise."""
+    loader = BACKENDS.get(name)
+    if loader is None:
+        raise ValueError(f"unknown backend {name!r}; known backends: {', '.join(sorted(BACKENDS))}")
+    return loader()

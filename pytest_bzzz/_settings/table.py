@@ -1,0 +1,233 @@
+"""The table of settings: one row per knob, and everything the plugin derives from the rows.
+
+A row says what a setting is called, how its value is read, its default, what
+it accepts and which marker argument (if any) sets it. From the rows alone
+come its command-line option, environment variable and ini option (with their
+help texts), and each marker's signature and help line: nothing about a
+setting is written anywhere else. A new setting that the command line, the
+environment, the ini file and a marker may set needs nothing but its row;
+the resolver (:mod:`.resolve`) decides its value with every other's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+
+from .._backends.registry import DEFAULT_BACKEND
+from .._kernel.record import DEFAULT_RECORD_LIMIT
+from .._kernel.seeds import fresh_seed
+from .._kernel.units import DURATION_HELP, parse_duration, parse_rate
+from .values import (
+    BACKEND_HELP,
+    SEED_HELP,
+    parse_backend,
+    parse_clock,
+    parse_count,
+    parse_distribution,
+    parse_duration_or_none,
+    parse_ops,
+    parse_seed,
+)
+
+__all__ = ["MARKERS", "SETTINGS", "Marker", "Setting", "derive_markers", "setting_named"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """One knob: its name, how to read it, and where it may be written.
+
+    Unless ``configurable`` is false, it may be given on the command line
+    (``--bzzz-<name>``), in the environment (``BZZZ_<NAME>``) and in the ini
+    file (``bzzz_<name>``); if ``marker`` names a marker, also as that
+    marker's argument ``argument`` (the setting's name unless given).
+    """
+
+    name: str
+    parse: Callable[[object], Any]
+    """Reads a value written by hand; raises ``ValueError`` saying what is accepted."""
+    default: Any
+    """The value when nothing gives one; also the default a marker's signature shows."""
+    accepted: str
+    """What ``parse`` accepts, for the option's and the ini option's help."""
+    help: str
+    """What the setting does, for the option's and the ini option's help."""
+    marker: str | None = None
+    argument: str = ""
+    positional: bool = False
+    """The marker's argument comes first, may be given by position, and must be given."""
+    configurable: bool = True
+    """Also from the command line, the environment and the ini file."""
+    metavar: str = ""
+    """The option's value in ``--help``; the setting's name in capitals unless given."""
+    fresh: Callable[[], Any] | None = None
+    """Draws a new value for each run when nothing gives one (instead of ``default``)."""
+    remembered: bool = False
+    """Each run records its value, and the text ``last`` reuses the previous run's."""
+    none_is_unwritten: bool = False
+    """A marker's ``None`` for it counts as not written (it does not stand for a value)."""
+
+    def __post_init__(self) -> None:
+        if not self.argument:
+            object.__setattr__(self, "argument", self.name)
+
+    @property
+    def option(self) -> str:
+        return "--bzzz-" + self.name.replace("_", "-")
+
+    @property
+    def dest(self) -> str:
+        """The option's attribute on the parsed command line."""
+        return "bzzz_" + self.name
+
+    @property
+    def env(self) -> str:
+        return "BZZZ_" + self.name.upper()
+
+    @property
+    def ini(self) -> str:
+        return "bzzz_" + self.name
+
+    @property
+    def option_metavar(self) -> str:
+        return self.metavar or self.name.upper()
+
+    @property
+    def accepted_text(self) -> str:
+        """What the command line, the environment and the ini file accept."""
+        if self.remembered:
+            return f"{self.accepted}, or 'last' for the previous run's"
+        return self.accepted
+
+    @property
+    def option_help(self) -> str:
+        return f"{self.help}: {self.accepted_text} (env {self.env}, ini {self.ini})"
+
+    @property
+    def ini_help(self) -> str:
+        return f"pytest-bzzz: {self.help} ({self.accepted_text})"
+
+    @property
+    def per_run(self) -> bool:
+        """Drawn or recalled once per run: pytest-xdist's workers take their controller's."""
+        return self.fresh is not None or self.remembered
+
+
+SETTINGS: Final = (
+    Setting("seed", parse_seed, None, SEED_HELP, "session seed every test's seed derives from",
+            marker="bzzz", metavar="N|last", fresh=fresh_seed, remembered=True,
+            none_is_unwritten=True),
+    Setting("latency", parse_duration, 0.0, DURATION_HELP, "simulated latency of every operation",
+            marker="latency", argument="ms", positional=True),
+    Setting("jitter", parse_duration, 0.0, DURATION_HELP,
+            "how far each operation's latency may stray from the latency", marker="latency"),
+    Setting("distribution", parse_distribution, "uniform", "'uniform' or 'normal'",
+            "how latencies are drawn around the latency", marker="latency"),
+    Setting("failure_rate", parse_rate, 0.0,
+            "a number from 0 to 1 (or a percentage such as '10%')",
+            "probability that an operation fails with NetworkError",
+            marker="flaky_network", argument="rate", positional=True),
+    Setting("ops", parse_ops, None, "a list of operation names",
+            "operations the failure rate applies to", marker="flaky_network", configurable=False),
+    Setting("clock", parse_clock, "virtual", "'virtual' or 'real'",
+            "virtual time (simulated latency costs no wall time) or the real clock", marker="bzzz"),
+    Setting("timeout", parse_duration_or_none, None, f"{DURATION_HELP}, or None for no timeout",
+            "operations whose latency exceeds it raise NetworkTimeout", marker="bzzz"),
+    Setting("record_calls", parse_count, DEFAULT_RECORD_LIMIT,
+            "a whole number, 0 or more (0 keeps no record)",
+            "how many calls each test's record keeps", marker="bzzz"),
+    Setting("backend", parse_backend, DEFAULT_BACKEND, BACKEND_HELP,
+            "the backend that builds mock_dht and mock_bzzz", marker="bzzz"),
+)  # fmt: skip
+"""Every setting, in the order of ``--help`` and of their marker's signature."""
+
+
+def setting_named(name: str) -> Setting:
+    return next(setting for setting in SETTINGS if setting.name == name)
+
+
+@dataclasses.dataclass(frozen=True)
+class Marker:
+    """A marker: its name, what it does, and the settings its arguments set, in order."""
+
+    name: str
+    description: str
+    settings: tuple[Setting, ...]
+
+    @property
+    def positional(self) -> tuple[str, ...]:
+        return tuple(setting.argument for setting in self.settings if setting.positional)
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return tuple(setting.argument for setting in self.settings if not setting.positional)
+
+    @property
+    def arguments(self) -> tuple[str, ...]:
+        return (*self.positional, *self.keywords)
+
+    def setting(self, argument: str) -> Setting:
+        return next(setting for setting in self.settings if setting.argument == argument)
+
+    @property
+    def signature(self) -> str:
+        """Its signature as Python would show it: ``latency(ms, *, jitter=0, ...)``."""
+        parts = list(self.positional)
+        if self.keywords:
+            parts.append("*")
+            parts += [
+                f"{setting.argument}={_shown(setting.default)}"
+                for setting in self.settings
+                if not setting.positional
+            ]
+        return f"{self.name}({', '.join(parts)})"
+
+    @property
+    def help(self) -> str:
+        """The line ``pytest --markers`` shows (after ``@pytest.mark.``)."""
+        return f"{self.signature}: {self.description}"
+
+
+def _shown(value: object) -> str:
+    """A default as a signature shows it: ``0`` for ``0.0``, else its repr."""
+    if isinstance(value, float) and value.is_integer():
+        return repr(int(value))
+    return repr(value)
+
+
+def derive_markers(
+    descriptions: Iterable[tuple[str, str]], settings: Iterable[Setting]
+) -> dict[str, Marker]:
+    """Each described marker with the settings whose rows name it, in the rows' order."""
+    settings = tuple(settings)
+    markers = {
+        name: Marker(name, description, tuple(s for s in settings if s.marker == name))
+        for name, description in descriptions
+    }
+    for setting in settings:
+        if setting.marker is not None and setting.marker not in markers:
+            raise ValueError(f"setting {setting.name!r}: no marker {setting.marker!r}")
+        if setting.positional and setting.marker is None:
+            raise ValueError(f"setting {setting.name!r}: positional, but of no marker")
+    for marker in markers.values():
+        if len(set(marker.arguments)) != len(marker.arguments):
+            raise ValueError(f"marker {marker.name!r}: arguments {marker.arguments} repeat")
+    return markers
+
+
+MARKER_DESCRIPTIONS: Final = (
+    ("latency", "simulate network latency for the test, class or module. A number is "
+                "milliseconds; a string may carry a unit ('250ms', '1.5s'). latency(0) switches "
+                "a wider latency off."),
+    ("flaky_network", "each operation fails with NetworkError with probability rate (0 to 1); "
+                      "ops limits it to the named operations. flaky_network(0) switches a wider "
+                      "one off."),
+    ("bzzz", "the test's seed (exactly this one), clock ('virtual' or 'real'), operation "
+             "timeout (milliseconds or with a unit), call record size and backend ('memory' "
+             "unless another is installed)."),
+)  # fmt: skip
+"""Each marker's name and what it does; its arguments are the rows that name it."""
+
+MARKERS: Final[Mapping[str, Marker]] = derive_markers(MARKER_DESCRIPTIONS, SETTINGS)
+"""Marker name -> :class:`Marker`, derived from the two tables above."""
