@@ -20,9 +20,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
+from faker import Faker as Faker  # re-exported for annotations (the bzzz_faker fixture)
 from faker.providers import BaseProvider
 
-__all__ = ["UCXLProvider"]
+__all__ = ["UCXLProvider", "ucxl_faker"]
 
 _AGENTS: Final = (
     *("claude", "gpt4", "gpt-4o", "gpt-4o-mini", "o3-mini", "llama3", "mistral", "mixtral"),
@@ -224,3 +225,16 @@ class UCXLProvider(BaseProvider):
     def ucxl_capability(self) -> str:
         """A capability an agent announces, such as ``code-review`` (valid as a component)."""
         return self._random().choice(_CAPABILITIES)
+
+
+def ucxl_faker(seed: int | None = None) -> Faker:
+    """A new Faker with :class:`UCXLProvider` added, seeded with ``seed`` when one is given.
+
+    What the ``bzzz_faker`` fixture is made with (from a seed derived from the
+    test's), for use outside pytest too.
+    """
+    fake = Faker()
+    fake.add_provider(UCXLProvider)
+    if seed is not None:
+        fake.seed_instance(seed)
+    return fake

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -35,3 +39,47 @@ def test_loading_the_plugin_loads_neither_the_mocks_nor_asyncio() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# -- the public API does not shrink unannounced ------------------------------------------
+
+SNAPSHOT = Path(__file__).with_name("public_api.json")
+PUBLIC_MODULES = ("pytest_bzzz", "pytest_bzzz.strategies", "pytest_bzzz.faker")
+
+
+def public_api() -> dict[str, list[str]]:
+    """Every public name of the public modules, with a class's public members."""
+    api: dict[str, list[str]] = {}
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            value = getattr(module, name)
+            members = (
+                [m for m in dir(value) if not m.startswith("_")] if inspect.isclass(value) else []
+            )
+            api[f"{module_name}.{name}"] = sorted(members)
+    return api
+
+
+def test_no_public_name_or_member_disappears() -> None:
+    """A name or member in ``public_api.json`` that is gone breaks users: refuse it.
+
+    New names must be added to the snapshot on purpose: regenerate it with
+    ``python tests/test_public_api.py`` and review the diff.
+    """
+    expected = json.loads(SNAPSHOT.read_text())
+    actual = public_api()
+    gone = sorted(set(expected) - set(actual))
+    assert not gone, f"public names gone: {gone}"
+    lost = {
+        name: sorted(set(members) - set(actual[name]))
+        for name, members in expected.items()
+        if set(members) - set(actual[name])
+    }
+    assert not lost, f"public members gone: {lost}"
+    new = sorted(set(actual) - set(expected))
+    assert not new, f"new public names not in {SNAPSHOT.name}: {new} (regenerate it on purpose)"
+
+
+if __name__ == "__main__":
+    SNAPSHOT.write_text(json.dumps(public_api(), indent=1, sort_keys=True) + "\n")

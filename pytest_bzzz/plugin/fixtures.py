@@ -188,7 +188,7 @@ def mock_bzzz(request: pytest.FixtureRequest, bzzz_network: World) -> Connector:
 
 
 if TYPE_CHECKING:
-    from faker import Faker
+    from ..faker import Faker
 
 
 @pytest.fixture
@@ -200,11 +200,6 @@ def bzzz_faker(bzzz_network: World) -> Faker:
     derived from the test's (``bzzz_network.seed``), so that the fake data and
     the network's draws do not share one random stream.
     """
-    from faker import Faker
+    from ..faker import ucxl_faker
 
-    from ..faker import UCXLProvider
-
-    fake = Faker()
-    fake.add_provider(UCXLProvider)
-    fake.seed_instance(derive_seed(bzzz_network.seed, "bzzz_faker"))
-    return fake
+    return ucxl_faker(derive_seed(bzzz_network.seed, "bzzz_faker"))

@@ -10,14 +10,26 @@ from datetime import datetime
 from typing import assert_type
 
 from pytest_bzzz import (
+    DHT,
+    AsyncConnector,
+    AsyncDHT,
+    Backend,
+    Connector,
+    DHTStorage,
     ErrorCode,
+    MockBZZZ,
+    MockDHT,
     NotFoundError,
+    SyncConnector,
+    SyncDHT,
     Temporal,
     TemporalKind,
     TemporalRangeError,
     UCXLAddress,
     UCXLError,
     UCXLParseError,
+    World,
+    WorldSettings,
 )
 
 
@@ -61,3 +73,34 @@ def check_errors(error: UCXLParseError) -> None:
     lookup: LookupError = NotFoundError("x")
     index: IndexError = TemporalRangeError("x", selector="*~2", count=1)
     del base, value_error, lookup, index
+
+
+def check_protocols(dht: MockDHT, bzzz: MockBZZZ) -> None:
+    """The mocks are what users type their code against, whole or by halves."""
+    whole: DHT = dht
+    sync: SyncDHT = dht
+    asynchronous: AsyncDHT = dht
+    connector: Connector = bzzz
+    sync_connector: SyncConnector = bzzz
+    async_connector: AsyncConnector = bzzz
+    assert_type(whole.get_value("k"), bytes)
+    assert_type(sync.find_providers("k", timeout=1.0), list[str])
+    del asynchronous, connector, sync_connector, async_connector
+
+
+class MyBackend:
+    name = "mine"
+
+    def dht(self, world: World) -> MockDHT:
+        return MockDHT(world)
+
+    def connector(self, world: World) -> MockBZZZ:
+        return MockBZZZ(world)
+
+
+def check_backend(world: World, settings: WorldSettings) -> None:
+    backend: Backend = MyBackend()
+    assert_type(backend.dht(world), DHT)
+    assert_type(world.storage, DHTStorage)
+    assert_type(settings.backend, str)
+    assert_type(settings.seed, int)
