@@ -19,12 +19,13 @@ from pytest_bzzz import (
     DHTStorage,
     MockBZZZ,
     MockDHT,
+    NetworkConditions,
     SyncConnector,
     SyncDHT,
     World,
 )
 from pytest_bzzz._backends import load_backend
-from pytest_bzzz._kernel.world import StateKey
+from pytest_bzzz._kernel.world import StateKey, runners
 
 
 def test_the_mocks_satisfy_the_protocols_users_type_against() -> None:
@@ -199,19 +200,23 @@ def test_a_real_clock_spends_real_time() -> None:
     assert clock.now() - start >= 0.01
 
 
-def test_a_world_holds_its_clocks_lock_for_each_operation() -> None:
-    with World(seed=1) as world:
-        seen: list[bool] = []
+@pytest.mark.parametrize("conditions", [None, NetworkConditions(latency=0.1, jitter=0.05)])
+def test_a_world_holds_its_clocks_lock_while_an_operation_acts(
+    conditions: NetworkConditions | None,
+) -> None:
+    """How a backend runs an operation: a prepared action, run through the world's pipeline."""
+    with World(seed=1, conditions=conditions) as world:
+        run, _ = runners(world)
+        owned: list[bool] = []
 
-        class Spy(MockDHT):
-            def _read(self, key: str) -> bytes:
-                seen.append(world.clock.lock._is_owned())  # type: ignore[attr-defined]
-                return super()._read(key)
+        def action(value: int) -> int:
+            owned.append(world.clock.lock._is_owned())  # type: ignore[attr-defined]
+            return value * 2
 
-        spy = Spy(world)
-        spy.put_value("k", b"v")
-        spy.get_value("k")
-        assert seen == [True]
+        assert run(("get_value", "k", action, (21,)), None, world.local_peer.id) == 42
+        assert owned == [True]
+        (call,) = world.calls("get_value")
+        assert (call.key, call.outcome, call.peer) == ("k", "ok", world.local_peer.id)
 
 
 def test_the_facade_exports_every_protocol_from_one_place() -> None:

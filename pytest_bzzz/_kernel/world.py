@@ -142,6 +142,7 @@ class World:
         # One lock for the world and its clock: an operation's reading and moving
         # of the clock, its draws, its action and its record are one atomic step.
         self._lock = self._clock.lock
+        self._acquire, self._release = self._lock.acquire, self._lock.release
         self._virtual = self._clock.mode == "virtual"
         self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
         self._initial_conditions = conditions
@@ -349,10 +350,13 @@ class World:
         return result
 
     def _run(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
+        # The two virtual paths hold the lock through its pre-bound acquire and release:
+        # half the cost of a with statement, on every operation.
         if timeout is None:
             if self._perfect:
                 # A perfect network on a virtual clock: nothing to draw, no time passes.
-                with self._lock:
+                self._acquire()
+                try:
                     start = self._now()
                     op, key, action, args = prepared
                     try:
@@ -363,13 +367,16 @@ class World:
                     self._count[op] += 1
                     self._append((op, key, "ok", 0.0, start, peer))
                     return result
+                finally:
+                    self._release()
         else:
             timeout = seconds("timeout", timeout)
         op, key, action, args = prepared
         if self._virtual:
             # Simulated time passes instantly, so the whole operation is one atomic step.
             # The hot path of a network with conditions: _draw and _act, written out.
-            with self._lock:
+            self._acquire()
+            try:
                 conditions, rng, uniform = self._conditions, self._rng, self._uniform
                 if uniform is not None:
                     latency = uniform[0] + uniform[1] * rng.random()
@@ -397,6 +404,8 @@ class World:
                 self._log.seconds += latency
                 self._append((op, key, "ok", latency, start, peer))
                 return result
+            finally:
+                self._release()
         with self._lock:  # a real clock: draw, then wait without holding the lock
             latency, fails, limit = self._draw(op, timeout)
         if limit is not None and latency > limit:

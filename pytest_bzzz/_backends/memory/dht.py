@@ -14,7 +14,6 @@ from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
 from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
-from ..._ucxl.errors import NotFoundError
 from .mock import Mock
 from .storage import check_key, check_peer_id, check_value
 
@@ -73,7 +72,8 @@ class MockDHT(Mock):
         storage = self._data.storage
         self._values = storage.values
         self._providers_by_key = storage.providers_by_key
-        self._write = self._values.__setitem__  # bound once: put_value's action
+        # Bound once: the actions of put_value and get_value (a missing key raises NotFoundError).
+        self._write, self._read = self._values.__setitem__, self._values.__getitem__
 
     def _prepare_put(self, key: Key, value: bytes) -> Prepared[None]:
         name = key if type(key) is str and key else check_key(key)
@@ -93,12 +93,6 @@ class MockDHT(Mock):
         return ("find_providers", name, self._providers_of, (name,))
 
     # -- actions: what an operation does once the network let it through ------------------
-
-    def _read(self, key: str) -> bytes:
-        try:
-            return self._values[key]
-        except KeyError:
-            raise NotFoundError(f"no value under {key!r}") from None
 
     def _add_provider(self, key: str, provider: str) -> None:
         self._providers_by_key.setdefault(key, {})[provider] = None
