@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from pytest_bzzz import UCXLAddress, UCXLParseError
 
@@ -116,3 +120,40 @@ def test_matches_rejects_what_is_not_an_address() -> None:
         pattern.matches("not an address")
     with pytest.raises(TypeError, match="takes a UCXLAddress or a str, got int"):
         pattern.matches(42)  # type: ignore[arg-type]
+
+
+# -- globs match in linear time ------------------------------------------------------------
+
+
+def glob_by_regex(pattern: str, segment: str) -> bool:
+    """The reference: a glob as a regex (exponential on some patterns, fine on small ones)."""
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return bool(segment) and re.fullmatch(regex, segment, re.DOTALL) is not None
+
+
+@settings(max_examples=500, derandomize=True)
+@given(st.text("ab*", max_size=8), st.text("ab", max_size=10))
+def test_an_in_segment_glob_matches_exactly_what_the_regex_matches(pattern: str, segment: str):
+    assume("*" in pattern and pattern != "**")  # a "**" segment spans segments
+    assert path_matches(pattern, segment) is glob_by_regex(pattern, segment)
+
+
+ADVERSARIAL = [
+    # 13 stars against 40 characters: 103 s with a backtracking regex.
+    ("*a" * 13 + "*b", "a" * 40),
+    ("*a" * 600 + "*b", "a" * 2900),
+    ("**/" + "a/" * 1000 + "b", "/".join(["a"] * 2000) + "/c"),
+    ("**/" + "a*/" * 600 + "b", "/".join(["aa"] * 1300) + "/c"),
+    ("/".join(["**"] * 1000) + "/b", "/".join(["a"] * 2000)),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path"), ADVERSARIAL, ids=range(len(ADVERSARIAL)))
+def test_adversarial_patterns_on_addresses_at_the_length_limit_stay_fast(
+    pattern: str, path: str
+) -> None:
+    started = time.perf_counter()
+    assert not path_matches(pattern, path)
+    # A generous bound: these took from seconds to hours before (the work is linear, or
+    # n x m segment tests at most); a regression to backtracking would take far longer.
+    assert time.perf_counter() - started < 5
