@@ -88,9 +88,15 @@ def test_a_hook_can_supply_another_backend(pytester: pytest.Pytester) -> None:
             assert type(mock_dht) is pytest_bzzz.MockDHT
             assert publish(mock_dht, "k") == b"v"
             assert len(bzzz_network.calls()) == 2
+
+        @pytest.mark.real
+        def test_failing_on_the_users_client(mock_dht):
+            assert False
         """
     )
-    pytester.runpytest().assert_outcomes(passed=2)
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*- bzzz -*", "test seed: *", "backend: dict"])
 
 
 def test_the_hook_is_optional_when_the_plugin_is_disabled(pytester: pytest.Pytester) -> None:

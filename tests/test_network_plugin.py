@@ -754,6 +754,7 @@ def test_failure_report_has_a_bzzz_section(pytester: pytest.Pytester) -> None:
             "clock: virtual, at 0.1s *",
             "stats: 1 calls (put_value=1); 0 failed, 0 timed out, 0 not found, 0 cancelled; "
             "0.1 simulated seconds",
+            "backend: memory",
             "*_ test_plain _*",
             "*_ test_fixed_seed _*",
             "*- bzzz -*",

@@ -34,6 +34,11 @@ def test_the_registry_reads_as_the_set_of_names_it_replaces() -> None:
     assert OPERATIONS.difference(CONNECTOR) == DHT
     assert OPERATIONS.issubset(names | {"x"})
     assert OPERATIONS.copy() == names
+    assert OPERATIONS | {"x"} == names | {"x"}
+    assert {"x"} | OPERATIONS == names | {"x"}
+    assert OPERATIONS & DHT == DHT
+    assert OPERATIONS - CONNECTOR == DHT
+    assert type(OPERATIONS | set()) is frozenset
     assert repr(OPERATIONS).startswith("<operations: announce, delete, discover,")
 
 

@@ -233,8 +233,8 @@ MARKER_HELP = {
     "flaky_network(0) switches a wider one off.",
     "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
     "backend='memory'): the test's seed (exactly this one), clock ('virtual' or 'real'), "
-    "operation timeout (milliseconds or with a unit), call record size and backend ('memory' "
-    "unless another is installed).",
+    "operation timeout (milliseconds or with a unit), call record size and backend (the "
+    "built-in one is 'memory').",
 }
 
 

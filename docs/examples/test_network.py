@@ -24,6 +24,7 @@ from pytest_bzzz import (
     NetworkError,
     NetworkTimeout,
     NotFoundError,
+    SyncDHT,
     UCXLAddress,
     World,
 )
@@ -32,10 +33,11 @@ from pytest_bzzz import (
 # In a real project this lives in your package; it is inlined here so that the
 # example suite is self-contained.
 
-DHT = MockDHT  # in your code: the type of your DHT client
+# Each function is typed against pytest_bzzz.SyncDHT, the DHT's Protocol: it
+# accepts the mock in tests and your real client elsewhere.
 
 
-def publish_context(dht: DHT, address: str, payload: dict[str, Any], *, provider: str) -> str:
+def publish_context(dht: SyncDHT, address: str, payload: dict[str, Any], *, provider: str) -> str:
     """Store ``payload`` as JSON under ``address``, announce ``provider``; return the key."""
     key = UCXLAddress.parse(address)  # the DHT stores an address under its canonical form
     dht.put_value(key, json.dumps(payload, sort_keys=True).encode())
@@ -43,7 +45,7 @@ def publish_context(dht: DHT, address: str, payload: dict[str, Any], *, provider
     return str(key)
 
 
-def read_context(dht: DHT, address: str, *, attempts: int = 3) -> dict[str, Any] | None:
+def read_context(dht: SyncDHT, address: str, *, attempts: int = 3) -> dict[str, Any] | None:
     """The JSON under ``address``, or None if nothing is there.
 
     A network failure is retried up to ``attempts`` times in all, then raised.
@@ -60,7 +62,7 @@ def read_context(dht: DHT, address: str, *, attempts: int = 3) -> dict[str, Any]
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def read_within(dht: DHT, key: str, seconds: float) -> bytes | None:
+def read_within(dht: SyncDHT, key: str, seconds: float) -> bytes | None:
     """The value under ``key``, or None if the network takes longer than ``seconds``."""
     try:
         return dht.get_value(key, timeout=seconds)
@@ -68,7 +70,7 @@ def read_within(dht: DHT, key: str, seconds: float) -> bytes | None:
         return None
 
 
-def context_providers(dht: DHT, address: str) -> list[str]:
+def context_providers(dht: SyncDHT, address: str) -> list[str]:
     """The peers that announced they serve ``address``."""
     return dht.find_providers(UCXLAddress.parse(address))
 

@@ -14,22 +14,23 @@ import time
 
 import pytest
 
-from pytest_bzzz import MockDHT, NetworkError, NetworkTimeout, World
+from pytest_bzzz import AsyncDHT, MockDHT, NetworkError, NetworkTimeout, World
 
 pytest.importorskip("pytest_asyncio")
 
 # -- The code under test ------------------------------------------------------
 # In a real project this lives in your package.
 
-DHT = MockDHT  # in your code: the type of your DHT client
+# Each function is typed against pytest_bzzz.AsyncDHT, the Protocol of the DHT's
+# async operations: it accepts the mock in tests and your real client elsewhere.
 
 
-async def read_all(dht: DHT, keys: list[str]) -> list[bytes]:
+async def read_all(dht: AsyncDHT, keys: list[str]) -> list[bytes]:
     """Read several keys concurrently."""
     return list(await asyncio.gather(*(dht.aget_value(key) for key in keys)))
 
 
-async def read_or_default(dht: DHT, key: str, *, within: float) -> bytes:
+async def read_or_default(dht: AsyncDHT, key: str, *, within: float) -> bytes:
     """The value under ``key``, or a default if the read takes longer than ``within`` seconds."""
     try:
         return await asyncio.wait_for(dht.aget_value(key), timeout=within)
@@ -37,7 +38,7 @@ async def read_or_default(dht: DHT, key: str, *, within: float) -> bytes:
         return b"default"
 
 
-async def read_with_backoff(dht: DHT, key: str, *, attempts: int, first_delay: float) -> bytes:
+async def read_with_backoff(dht: AsyncDHT, key: str, *, attempts: int, first_delay: float) -> bytes:
     """Retry a failing read, waiting twice as long after each failure."""
     delay = first_delay
     for attempt in range(1, attempts + 1):

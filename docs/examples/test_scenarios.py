@@ -27,6 +27,7 @@ from pytest_bzzz import (
     NetworkError,
     NetworkTimeout,
     NotFoundError,
+    SyncConnector,
     Temporal,
     TemporalRangeError,
     UCXLAddress,
@@ -38,18 +39,18 @@ from pytest_bzzz import (
 # example suite is self-contained. Each function takes the BZZZ connector it
 # talks to as an argument, so that a test can hand it the mock.
 
-Connector = MockBZZZ  # in your code: the type of your BZZZ client
+# Each is typed against pytest_bzzz.SyncConnector, the connector's Protocol.
 
 
 # Scenario 1: an agent saves and loads context, and offers what it can do.
 
 
-def save_context(bzzz: Connector, address: str, content: object) -> Envelope:
+def save_context(bzzz: SyncConnector, address: str, content: object) -> Envelope:
     """Store a piece of context; JSON values, text and bytes are all accepted."""
     return bzzz.store(address, content)
 
 
-def load_context(bzzz: Connector, address: str) -> Any:
+def load_context(bzzz: SyncConnector, address: str) -> Any:
     """The latest content under an address, decoded according to its type."""
     envelope = bzzz.retrieve(address)
     if envelope.content_type == "application/json":
@@ -57,12 +58,12 @@ def load_context(bzzz: Connector, address: str) -> Any:
     return envelope.text()
 
 
-def offer(bzzz: Connector, address: str, capability: Mapping[str, Any]) -> None:
+def offer(bzzz: SyncConnector, address: str, capability: Mapping[str, Any]) -> None:
     """Tell the network that this node serves ``address`` with ``capability``."""
     bzzz.announce(address, capability)
 
 
-def find_offers(bzzz: Connector, pattern: str) -> dict[str, Mapping[str, Any]]:
+def find_offers(bzzz: SyncConnector, pattern: str) -> dict[str, Mapping[str, Any]]:
     """Every offer for an address ``pattern`` matches, by address."""
     return {str(found.address): found.capability for found in bzzz.discover(pattern)}
 
@@ -76,12 +77,12 @@ def decision_address(agent: str, task: str, name: str) -> UCXLAddress:
     return UCXLAddress.parse(text, strict=True)
 
 
-def publish(bzzz: Connector, address: UCXLAddress, decision: Mapping[str, Any]) -> str:
+def publish(bzzz: SyncConnector, address: UCXLAddress, decision: Mapping[str, Any]) -> str:
     """Store a decision; return the versioned address other components cite."""
     return str(bzzz.store(address, decision).address)
 
 
-def export_envelope(bzzz: Connector, address: str) -> str:
+def export_envelope(bzzz: SyncConnector, address: str) -> str:
     """What one component sends another: the envelope an address selects, as JSON."""
     return bzzz.retrieve(address).to_json()
 
@@ -91,7 +92,7 @@ def export_envelope(bzzz: Connector, address: str) -> str:
 PRESENCE = "ucxl://any:node@bzzz:cluster/presence"
 
 
-def join_cluster(node: Connector, name: str, *, attempts: int = 1) -> None:
+def join_cluster(node: SyncConnector, name: str, *, attempts: int = 1) -> None:
     """Announce this node's presence, retrying a failed announcement."""
     address = f"ucxl://{name}:node@bzzz:cluster/presence"
     for attempt in range(1, attempts + 1):
@@ -104,11 +105,10 @@ def join_cluster(node: Connector, name: str, *, attempts: int = 1) -> None:
             return
 
 
-def cluster_members(node: Connector) -> list[str]:
+def cluster_members(node: SyncConnector) -> list[str]:
     """The names of the other nodes that joined the cluster, sorted."""
-    return sorted(
-        found.capability["name"] for found in node.discover(PRESENCE) if found.peer != node.peer.id
-    )
+    me = node.network_status().local_peer.id  # a local read: it crosses no network
+    return sorted(found.capability["name"] for found in node.discover(PRESENCE) if found.peer != me)
 
 
 # Scenario 4: agents announce the models they serve; a browser picks one.
@@ -116,13 +116,13 @@ def cluster_members(node: Connector) -> list[str]:
 MODELS = "ucxl://any:model-server@bzzz:models/**"
 
 
-def serve_models(agent: Connector, name: str, models: Mapping[str, Mapping[str, Any]]) -> None:
+def serve_models(agent: SyncConnector, name: str, models: Mapping[str, Mapping[str, Any]]) -> None:
     """An agent announces each model it serves, with what it can do."""
     for model, spec in models.items():
         agent.announce(f"ucxl://{name}:model-server@bzzz:models/{model}", {"model": model, **spec})
 
 
-def available_models(browser: Connector) -> list[Announcement]:
+def available_models(browser: SyncConnector) -> list[Announcement]:
     """Every model served anywhere in the network."""
     return browser.discover(MODELS)
 
@@ -139,7 +139,7 @@ def choice_address(user: str) -> str:
     return f"ucxl://{user}:browser@bzzz:preferences/model.json"
 
 
-def remember_choice(browser: Connector, user: str, choice: Announcement) -> Envelope:
+def remember_choice(browser: SyncConnector, user: str, choice: Announcement) -> Envelope:
     """Store the user's choice of model, with where it is served."""
     return browser.store(
         choice_address(user),
@@ -159,7 +159,7 @@ def config_address(component: str, version: int | None = None) -> str:
 
 
 def save_config(
-    bzzz: Connector, component: str, config: Mapping[str, Any], *, changed_by: str
+    bzzz: SyncConnector, component: str, config: Mapping[str, Any], *, changed_by: str
 ) -> Envelope:
     """Store a component's settings; the metadata says who changed which keys."""
     return bzzz.store(
@@ -169,7 +169,7 @@ def save_config(
     )
 
 
-def load_config(bzzz: Connector, component: str, version: int | None = None) -> dict[str, Any]:
+def load_config(bzzz: SyncConnector, component: str, version: int | None = None) -> dict[str, Any]:
     """A component's settings over the defaults (only the defaults if none are stored)."""
     try:
         stored = bzzz.retrieve(config_address(component, version)).json()
@@ -178,7 +178,7 @@ def load_config(bzzz: Connector, component: str, version: int | None = None) -> 
     return {**DEFAULTS, **stored}
 
 
-def configured_components(bzzz: Connector) -> list[str]:
+def configured_components(bzzz: SyncConnector) -> list[str]:
     """The components that have a configuration stored."""
     return [found.author for found in bzzz.search("ucxl://any:config@bzzz:settings/config.json")]
 
@@ -186,7 +186,7 @@ def configured_components(bzzz: Connector) -> list[str]:
 # Scenario 6: the table of contents a UCXL browser shows for a pattern.
 
 
-def table_of_contents(bzzz: Connector, pattern: str, *, limit: int | None = None) -> list[str]:
+def table_of_contents(bzzz: SyncConnector, pattern: str, *, limit: int | None = None) -> list[str]:
     """The stored addresses ``pattern`` selects (without their versions), in order."""
     return [str(found.base_address) for found in bzzz.search(pattern, limit=limit)]
 
@@ -194,7 +194,7 @@ def table_of_contents(bzzz: Connector, pattern: str, *, limit: int | None = None
 # Scenario 7: navigating the versions of one address.
 
 
-def changelog(bzzz: Connector, address: UCXLAddress) -> list[str]:
+def changelog(bzzz: SyncConnector, address: UCXLAddress) -> list[str]:
     """One line per version, oldest first."""
     return [
         f"v{envelope.version} {envelope.timestamp:%Y-%m-%d %H:%M}: "
@@ -203,17 +203,17 @@ def changelog(bzzz: Connector, address: UCXLAddress) -> list[str]:
     ]
 
 
-def read_version(bzzz: Connector, address: UCXLAddress, selector: str) -> str:
+def read_version(bzzz: SyncConnector, address: UCXLAddress, selector: str) -> str:
     """The content a temporal selector picks from the address's history."""
     return bzzz.retrieve(address.with_temporal(selector)).text()
 
 
-def as_of(bzzz: Connector, address: UCXLAddress, when: datetime) -> str:
+def as_of(bzzz: SyncConnector, address: UCXLAddress, when: datetime) -> str:
     """The content that was current at ``when``."""
     return bzzz.retrieve(address.with_temporal(Temporal("at", at=when))).text()
 
 
-def undo(bzzz: Connector, address: UCXLAddress) -> Envelope:
+def undo(bzzz: SyncConnector, address: UCXLAddress) -> Envelope:
     """Store the previous version again (this also brings back a deleted address)."""
     previous = bzzz.retrieve(address.with_temporal("~~1"))
     return bzzz.store(
@@ -227,7 +227,7 @@ def undo(bzzz: Connector, address: UCXLAddress) -> Envelope:
 # Scenario 8: reading over a network that is slow or fails.
 
 
-def fetch_with_retry(bzzz: Connector, address: str, *, attempts: int = 3) -> Envelope:
+def fetch_with_retry(bzzz: SyncConnector, address: str, *, attempts: int = 3) -> Envelope:
     """Retrieve, trying again after a network failure (not after a timeout)."""
     for attempt in range(1, attempts + 1):
         try:
@@ -238,7 +238,9 @@ def fetch_with_retry(bzzz: Connector, address: str, *, attempts: int = 3) -> Env
     raise ValueError(f"attempts must be 1 or more, got {attempts}")
 
 
-def read_cached(bzzz: Connector, address: str, cache: dict[str, Any], *, deadline: float) -> Any:
+def read_cached(
+    bzzz: SyncConnector, address: str, cache: dict[str, Any], *, deadline: float
+) -> Any:
     """Read with a deadline (seconds); when it passes, answer from the cache."""
     try:
         value = bzzz.retrieve(address, timeout=deadline).json()
@@ -257,7 +259,7 @@ def summary_address(topic: str) -> str:
     return f"ucxl://coordinator:architect@bzzz:auth-system/decisions/{topic}.json"
 
 
-def decide(bzzz: Connector, topic: str) -> Envelope:
+def decide(bzzz: SyncConnector, topic: str) -> Envelope:
     """Adopt the proposal the reviewers of ``topic`` score best, citing the reviews read."""
     reviews = bzzz.search(REVIEWS.format(topic=topic))
     if not reviews:

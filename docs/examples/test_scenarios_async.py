@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pytest_bzzz import Envelope, ErrorCode, MockBZZZ, NetworkError, World
+from pytest_bzzz import AsyncConnector, Envelope, ErrorCode, MockBZZZ, NetworkError, World
 
 pytest.importorskip("pytest_asyncio")
 
@@ -23,10 +23,11 @@ pytest.importorskip("pytest_asyncio")
 # In a real project this lives in your package; it is inlined here so that the
 # example suite is self-contained.
 
-Connector = MockBZZZ  # in your code: the type of your BZZZ client
+# Each is typed against pytest_bzzz.AsyncConnector, the Protocol of the
+# connector's async operations.
 
 
-async def read_within(bzzz: Connector, address: str, seconds: float) -> Any:
+async def read_within(bzzz: AsyncConnector, address: str, seconds: float) -> Any:
     """The JSON content under ``address``, or None if it takes longer than ``seconds``."""
     try:
         envelope = await asyncio.wait_for(bzzz.aretrieve(address), timeout=seconds)
@@ -35,7 +36,7 @@ async def read_within(bzzz: Connector, address: str, seconds: float) -> Any:
     return envelope.json()
 
 
-async def read_all(bzzz: Connector, addresses: list[str]) -> list[Any]:
+async def read_all(bzzz: AsyncConnector, addresses: list[str]) -> list[Any]:
     """Read several addresses concurrently."""
     envelopes = await asyncio.gather(*(bzzz.aretrieve(address) for address in addresses))
     return [envelope.json() for envelope in envelopes]
@@ -48,7 +49,7 @@ def summary_address(topic: str) -> str:
     return f"ucxl://coordinator:architect@bzzz:auth-system/decisions/{topic}.json"
 
 
-async def decide(bzzz: Connector, topic: str) -> Envelope:
+async def decide(bzzz: AsyncConnector, topic: str) -> Envelope:
     """Adopt the proposal the reviewers of ``topic`` score best, citing the reviews read."""
     reviews = await bzzz.asearch(REVIEWS.format(topic=topic))
     if not reviews:

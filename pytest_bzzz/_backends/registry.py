@@ -25,11 +25,13 @@ DEFAULT_BACKEND = "memory"
 class Backend(Protocol):
     """What builds a test's DHT and connector (the ``mock_dht`` and ``mock_bzzz`` fixtures).
 
-    ``name`` is shown in reports. Each method is called with the test's
-    world (a :class:`~pytest_bzzz.World`) and returns an object that
-    satisfies the interface: a backend that keeps data per world keeps it in
-    ``world.state(...)`` or in objects of its own, and acts as the world's
-    local peer.
+    ``name`` is shown in a failing test's report and in setup errors. Each
+    method is called with the test's world (a :class:`~pytest_bzzz.World`),
+    once per test that uses the fixture, and returns an object that satisfies
+    the interface (checked at setup), acting as the world's local peer. The
+    built-in backends keep their data with the world; the plugin closes the
+    world after the test, and nothing else: a backend that holds resources
+    releases them itself.
     """
 
     @property

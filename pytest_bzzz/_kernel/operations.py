@@ -103,6 +103,11 @@ class OperationRegistry(Set[str]):
     def __len__(self) -> int:
         return len(self._operations)
 
+    @classmethod
+    def _from_iterable(cls, names: Iterable[Any]) -> frozenset[Any]:
+        # What the set operators (|, &, -, ^) return: a plain frozenset, as before.
+        return frozenset(names)
+
     def names(self) -> frozenset[str]:
         """The declared names now, as a frozenset."""
         return frozenset(self._operations)

@@ -224,8 +224,8 @@ MARKER_DESCRIPTIONS: Final = (
                       "ops limits it to the named operations. flaky_network(0) switches a wider "
                       "one off."),
     ("bzzz", "the test's seed (exactly this one), clock ('virtual' or 'real'), operation "
-             "timeout (milliseconds or with a unit), call record size and backend ('memory' "
-             "unless another is installed)."),
+             "timeout (milliseconds or with a unit), call record size and backend (the "
+             "built-in one is 'memory')."),
 )  # fmt: skip
 """Each marker's name and what it does; its arguments are the rows that name it."""
 

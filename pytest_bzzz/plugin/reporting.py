@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .._settings import WorldSettings
-from .fixtures import WORLD_KEY
+from .fixtures import BACKEND_KEY, WORLD_KEY
 
 if TYPE_CHECKING:
     from .._kernel.world import World
@@ -20,11 +20,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         used = item.stash.get(WORLD_KEY, None)
         if used is not None:
             world, settings = used
-            report.sections.append(("bzzz", _failure_section(item, world, settings)))
+            backend = item.stash.get(BACKEND_KEY, None)
+            name = settings.backend if backend is None else backend.name
+            report.sections.append(("bzzz", _failure_section(world, settings, name)))
     return report
 
 
-def _failure_section(item: pytest.Item, world: World, settings: WorldSettings) -> str:
+def _failure_section(world: World, settings: WorldSettings, backend: str) -> str:
     if world.seed != settings.seed:
         how = f"the test's world was made with seed {world.seed} by a pytest_bzzz_make_world hook"
     elif settings.seed_from_marker:
@@ -39,6 +41,7 @@ def _failure_section(item: pytest.Item, world: World, settings: WorldSettings) -
             f"test seed: {world.seed} (session seed {settings.session_seed})",
             f"reproduce: {how}",
             *world.describe().splitlines()[1:],
+            f"backend: {backend}",
         ]
     )
 

@@ -1,22 +1,24 @@
 """Hooks that shape the simulated world of every test in this directory.
 
 The hooks of a conftest.py apply to the tests in its directory and below it;
-tests elsewhere keep the plugin's defaults.
+tests elsewhere keep the plugin's defaults. Each is marked ``optionalhook``, so
+that ``pytest -p no:bzzz`` (which does not register the plugin's hooks) does
+not refuse this file.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from pytest_bzzz import NetworkConditions, World
+from pytest_bzzz import NetworkConditions, World, WorldSettings
 
 BOOTSTRAP = "ucxl://ops:admin@bzzz:cluster/*^/bootstrap.json"
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_bzzz_conditions(
     item: pytest.Item, conditions: NetworkConditions
 ) -> NetworkConditions | None:
@@ -26,7 +28,8 @@ def pytest_bzzz_conditions(
     return None  # leave the conditions as the markers and options set them
 
 
-def pytest_bzzz_make_world(item: pytest.Item, settings: Any) -> World:
+@pytest.hookimpl(optionalhook=True)
+def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
     """Every world here starts on a fixed date, and is otherwise made as usual."""
     return World(
         seed=settings.seed,  # keeps the seed shown in a failure's report true
@@ -37,6 +40,7 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: Any) -> World:
     )
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_bzzz_world_created(item: pytest.Item, world: World) -> None:
     """Every world here starts with the cluster's bootstrap list, served by one peer."""
     node = world.add_peer("bootstrap-1")
