@@ -4,7 +4,8 @@ This module is the public surface; everything else lives in private packages
 (``_ucxl``, ``_kernel``, ``_backends``, ``_settings``, and the ``plugin``).
 Names are loaded on first use (PEP 562), so that loading the pytest plugin,
 which imports this package, costs a test run that does not use it next to
-nothing. Importing it never imports hypothesis or faker. The first name
+nothing; only the exceptions, which are small, are bound at once. Importing
+it never imports hypothesis or faker. The first name
 looked up also loads ``_backends``, which declares the built-in operations
 (``OPERATIONS``) and the world's data views, so that every public name sees
 the same registry whichever is used first.
@@ -14,6 +15,18 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+# The exceptions are bound here at once (their modules are small): they report
+# ``pytest_bzzz`` as their module, so that tracebacks show ``pytest_bzzz.NetworkError``,
+# and pickle and ``typing.get_type_hints`` then look their names up here.
+from ._kernel.errors import NetworkError, NetworkTimeout
+from ._ucxl.errors import (
+    ErrorCode,
+    NotFoundError,
+    TemporalRangeError,
+    UCXLError,
+    UCXLParseError,
+)
 
 if TYPE_CHECKING:
     from ._backends.interfaces import (
@@ -32,7 +45,6 @@ if TYPE_CHECKING:
     from ._backends.registry import Backend
     from ._kernel.clock import Clock, ClockMode
     from ._kernel.conditions import Distribution, NetworkConditions
-    from ._kernel.errors import NetworkError, NetworkTimeout
     from ._kernel.operations import OPERATIONS, Operation
     from ._kernel.peers import Peer
     from ._kernel.record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
@@ -40,13 +52,6 @@ if TYPE_CHECKING:
     from ._settings import WorldSettings
     from ._ucxl.address import MAX_LENGTH, UCXLAddress
     from ._ucxl.envelope import Envelope
-    from ._ucxl.errors import (
-        ErrorCode,
-        NotFoundError,
-        TemporalRangeError,
-        UCXLError,
-        UCXLParseError,
-    )
     from ._ucxl.temporal import Temporal, TemporalKind
 
 # Public name -> the private module that defines it.

@@ -106,6 +106,46 @@ def test_go_style_knobs_set_conditions_for_every_operation(dht: MockDHT) -> None
     assert dht.world.conditions.failure_rate == 0.1
 
 
+def test_set_failure_rate_keeps_the_operations_failures_were_limited_to() -> None:
+    limited = NetworkConditions(failure_rate=0.5, failure_ops=frozenset({"get_value"}))
+    with MockDHT(seed=1, conditions=limited) as dht:
+        dht.set_failure_rate(0.2)
+        assert dht.world.conditions.failure_ops == {"get_value"}
+        assert dht.world.conditions.failure_rate == 0.2
+        dht.set_failure_rate(0.3, ops=["put_value", "provide"])
+        assert dht.world.conditions.failure_ops == {"put_value", "provide"}
+        dht.set_failure_rate(0.4, ops=None)
+        assert dht.world.conditions.failure_ops is None
+        with pytest.raises(ValueError, match="unknown operation 'get'"):
+            dht.set_failure_rate(0.4, ops=["get"])
+        assert dht.world.conditions.failure_rate == 0.4  # the refused call changed nothing
+
+
+def test_jitter_is_given_by_keyword_and_by_position_only_with_a_warning(dht: MockDHT) -> None:
+    dht.set_network_latency(0.25, jitter=0.05)
+    assert (dht.world.conditions.latency, dht.world.conditions.jitter) == (0.25, 0.05)
+    dht.set_network_latency(0.5)
+    assert dht.world.conditions.jitter == 0
+    with pytest.warns(DeprecationWarning, match=r"set_network_latency\(latency, jitter=\.\.\.\)"):
+        dht.set_network_latency(0.1, 0.02)
+    assert dht.world.conditions.jitter == 0.02
+    with pytest.raises(TypeError, match="got 3 positional arguments"):
+        dht.set_network_latency(0.1, 0.02, 0.03)
+    with pytest.raises(TypeError, match="got 2 positional arguments and jitter="):
+        dht.set_network_latency(0.1, 0.02, jitter=0.03)
+
+
+def test_a_key_is_the_text_given_and_an_address_key_its_canonical_form(dht: MockDHT) -> None:
+    """As in the real DHT, keys are the text given: only a UCXLAddress is made canonical."""
+    written = "ucxl://a:b@c:d/x*^"  # the suffix spelling of ucxl://a:b@c:d/*^/x
+    dht.put_value(written, b"v")
+    assert dht.get_value(written) == b"v"
+    with pytest.raises(NotFoundError):
+        dht.get_value(UCXLAddress.parse(written))
+    dht.put_value(UCXLAddress.parse(written), b"w")
+    assert dht.get_value("ucxl://a:b@c:d/*^/x") == b"w"
+
+
 def test_sync_operations_advance_the_virtual_clock_instantly(dht: MockDHT) -> None:
     dht.set_network_latency(0.5)
     for index in range(10):
@@ -205,10 +245,13 @@ def test_call_record_is_bounded_but_stats_count_everything() -> None:
         assert dht.stats.total == 10
     with MockDHT(seed=1, record_calls=0) as dht:
         dht.put_value("k", b"v")
-        assert dht.calls() == []
+        with pytest.raises(RuntimeError, match=r"the record of calls is off .*record_calls=N"):
+            dht.calls()
         assert dht.stats.total == 1
     with pytest.raises(ValueError, match="call record limit"):
         MockDHT(record_calls=-1)
+    with pytest.raises(TypeError, match="call record limit must be an int, 0 or more, got str"):
+        MockDHT(record_calls="5")  # type: ignore[arg-type]
 
 
 def test_reset_restores_the_start() -> None:
@@ -321,6 +364,10 @@ def test_world_validates_its_arguments() -> None:
         World(seed=-1)
     with pytest.raises(ValueError, match="seed must be an int"):
         World(seed=2**32)
+    with pytest.raises(TypeError, match=r"^seed must be an int from 0 to 4294967295, got str '1'$"):
+        World(seed="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^start must be a timezone-aware datetime, got str$"):
+        World(start="2025-01-01")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="conditions must be a NetworkConditions"):
         World(conditions={"latency": 1})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="clock must be 'virtual' or 'real'"):
@@ -343,9 +390,10 @@ def test_peers_are_named_and_derived_from_the_seed() -> None:
         assert str(first.local_peer) == f"local ({first.local_peer.id})"
         named = first.add_peer("indexer")
         assert first.peers == [first.local_peer, named]
-        for bad in ("", 3):
-            with pytest.raises(ValueError, match="a peer name must be a non-empty str"):
-                first.add_peer(bad)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^a peer name must not be empty$"):
+            first.add_peer("")
+        with pytest.raises(TypeError, match=r"^a peer name must be a str, got int 3$"):
+            first.add_peer(3)  # type: ignore[arg-type]
 
 
 def test_fresh_seeds_differ_and_fit_the_range() -> None:

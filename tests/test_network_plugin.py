@@ -276,7 +276,9 @@ def test_bzzz_marker_sets_seed_clock_timeout_and_record(pytester: pytest.Pyteste
         @pytest.mark.bzzz(record_calls=0)
         def test_no_record(mock_dht):
             mock_dht.put_value("k", b"v")
-            assert mock_dht.calls() == []
+            assert mock_dht.stats.total == 1
+            with pytest.raises(RuntimeError, match="the record of calls is off"):
+                mock_dht.calls()
         """
     )
     pytester.runpytest().assert_outcomes(passed=4)

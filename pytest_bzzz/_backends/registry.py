@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from .._kernel.world import World
     from .interfaces import DHT, Connector
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "load_backend"]
 
 DEFAULT_BACKEND = "memory"

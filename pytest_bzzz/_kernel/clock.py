@@ -19,6 +19,10 @@ from typing import Final, Literal, TypeAlias, get_args
 
 from . import loop
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["DEFAULT_START", "Clock", "ClockMode"]
 
 ClockMode: TypeAlias = Literal["virtual", "real"]
@@ -39,7 +43,9 @@ class Clock:
     ) -> None:
         if mode not in _MODES:
             raise ValueError(f"clock must be 'virtual' or 'real', got {mode!r}")
-        if start is not None and (not isinstance(start, datetime) or start.utcoffset() is None):
+        if start is not None and not isinstance(start, datetime):
+            raise TypeError(f"start must be a timezone-aware datetime, got {type(start).__name__}")
+        if start is not None and start.utcoffset() is None:
             raise ValueError(f"start must be a timezone-aware datetime, got {start!r}")
         self._mode: ClockMode = mode
         if start is None:

@@ -46,3 +46,7 @@ class NetworkTimeout(UCXLError, TimeoutError):
         self.key = key
         self.latency = latency
         self.timeout = timeout
+
+
+# Shown, pickled and documented under the name users import them by.
+NetworkError.__module__ = NetworkTimeout.__module__ = "pytest_bzzz"

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 
     from .clock import Clock
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["follow", "rebase", "release"]
 
 _attached: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Attachment] = (

@@ -18,6 +18,10 @@ import threading
 from collections.abc import Iterable, Iterator, Set
 from typing import Any
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["OPERATIONS", "Operation", "OperationRegistry"]
 
 

@@ -14,6 +14,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Final, Literal, NamedTuple, TypeAlias, get_args
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["DEFAULT_RECORD_LIMIT", "Call", "CallLog", "Outcome", "Stats"]
 
 Outcome: TypeAlias = Literal["ok", "not_found", "failed", "timeout", "cancelled"]
@@ -88,8 +92,15 @@ class CallLog:
     """
 
     def __init__(self, limit: int = DEFAULT_RECORD_LIMIT) -> None:
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise TypeError(
+                f"the call record limit must be an int, 0 or more, "
+                f"got {type(limit).__name__} {limit!r}"
+            )
+        if limit < 0:
             raise ValueError(f"the call record limit must be an int, 0 or more, got {limit!r}")
+        self.limit = limit
+        """How many calls the record keeps (``0``: none, only the counters)."""
         self._calls: collections.deque[tuple[str, str, Outcome, float, float, str]] = (
             collections.deque(maxlen=limit)
         )

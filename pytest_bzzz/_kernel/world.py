@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from .._backends.memory.content import ContentStore
     from .._backends.memory.storage import DHTStorage
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = [
     "AsyncRun",
     "Prepared",
@@ -106,7 +110,11 @@ def register_view(name: str, view: Callable[[World], object]) -> None:
 
 
 def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < SEED_LIMIT:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(
+            f"seed must be an int from 0 to {SEED_LIMIT - 1}, got {type(seed).__name__} {seed!r}"
+        )
+    if not 0 <= seed < SEED_LIMIT:
         raise ValueError(f"seed must be an int from 0 to {SEED_LIMIT - 1}, got {seed!r}")
     return seed
 
@@ -207,8 +215,10 @@ class World:
                 while f"peer-{number}" in taken:
                     number += 1
                 name = f"peer-{number}"
-            if not isinstance(name, str) or not name:
-                raise ValueError(f"a peer name must be a non-empty str, got {name!r}")
+            if not isinstance(name, str):
+                raise TypeError(f"a peer name must be a str, got {type(name).__name__} {name!r}")
+            if not name:
+                raise ValueError("a peer name must not be empty")
             if any(peer.name == name for peer in self._peers.values()):
                 raise ValueError(f"a peer named {name!r} already exists")
             peer = Peer(self._peer_ids.next(), name)
@@ -227,6 +237,12 @@ class World:
         """Recorded calls, oldest first, filtered by operation, key and outcome."""
         if op is not None:
             OPERATIONS.check([op])
+        if not self._log.limit:
+            raise RuntimeError(
+                "the record of calls is off in this world (record_calls=0), so there are no "
+                "calls to list; keep some with @pytest.mark.bzzz(record_calls=N), "
+                "--bzzz-record-calls=N or World(record_calls=N), or count them with .stats"
+            )
         with self._lock:
             return self._log.calls(op, key=key, outcome=outcome)
 

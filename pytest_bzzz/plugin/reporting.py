@@ -1,4 +1,10 @@
-"""What a failing test's report says about its world, and assertion messages for UCXL values."""
+"""What reports say about a test's world, and assertion messages for UCXL values.
+
+A failing test's report gets a ``bzzz`` section (its seeds, how to reproduce
+it, its world's conditions, clock and counters, its backend); every test that
+used a world gets properties in a JUnit XML report. Once the test's last
+report is made, the plugin lets its world go.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +21,53 @@ if TYPE_CHECKING:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    used = item.stash.get(WORLD_KEY, None)
+    if used is not None and call.when == "call":
+        record_properties(item, *used)  # before the report is made: it copies them
     report = yield
-    if report.failed:
-        used = item.stash.get(WORLD_KEY, None)
-        if used is not None:
-            world, settings = used
+    if used is not None:
+        world, settings = used
+        if report.failed:
             backend = item.stash.get(BACKEND_KEY, None)
             name = settings.backend if backend is None else backend.name
             report.sections.append(("bzzz", _failure_section(world, settings, name)))
+        if call.when == "teardown":
+            # The last report of the test: let its world (and all it stores) go.
+            del item.stash[WORLD_KEY]
+            if BACKEND_KEY in item.stash:
+                del item.stash[BACKEND_KEY]
     return report
 
 
-def _failure_section(world: World, settings: WorldSettings, backend: str) -> str:
+def reproduce(world: World, settings: WorldSettings) -> str:
+    """How to run the test again with the same draws, for a report."""
     if world.seed != settings.seed:
-        how = f"the test's world was made with seed {world.seed} by a pytest_bzzz_make_world hook"
-    elif settings.seed_from_marker:
-        how = f"the test's seed is fixed by @pytest.mark.bzzz(seed={settings.seed})"
-    else:
-        how = (
-            f"rerun with --bzzz-seed={settings.session_seed}, "
-            f"or add @pytest.mark.bzzz(seed={settings.seed}) to the test"
-        )
+        return f"the test's world was made with seed {world.seed} by a pytest_bzzz_make_world hook"
+    if settings.seed_from_marker:
+        return f"the test's seed is fixed by @pytest.mark.bzzz(seed={settings.seed})"
+    return (
+        f"rerun with --bzzz-seed={settings.session_seed}, "
+        f"or add @pytest.mark.bzzz(seed={settings.seed}) to the test"
+    )
+
+
+def record_properties(item: pytest.Item, world: World, settings: WorldSettings) -> None:
+    """What a JUnit XML report (``--junitxml``) shows for the test: its seeds and how to reproduce.
+
+    As test properties, which pytest-xdist carries back from its workers.
+    """
+    item.user_properties += [
+        ("bzzz_seed", world.seed),
+        ("bzzz_session_seed", settings.session_seed),
+        ("bzzz_reproduce", reproduce(world, settings)),
+    ]
+
+
+def _failure_section(world: World, settings: WorldSettings, backend: str) -> str:
     return "\n".join(
         [
             f"test seed: {world.seed} (session seed {settings.session_seed})",
-            f"reproduce: {how}",
+            f"reproduce: {reproduce(world, settings)}",
             *world.describe().splitlines()[1:],
             f"backend: {backend}",
         ]
@@ -58,4 +86,12 @@ def pytest_assertrepr_compare(
 
 
 def _is_ours(value: object) -> bool:
-    return type(value).__module__.startswith("pytest_bzzz.")
+    """Whether ``value`` is of one of pytest-bzzz's classes, or of a user's subclass of one.
+
+    Read from the class names' modules, so that a failed comparison of other
+    values never imports anything.
+    """
+    return any(
+        cls.__module__ == "pytest_bzzz" or cls.__module__.startswith("pytest_bzzz.")
+        for cls in type(value).__mro__
+    )

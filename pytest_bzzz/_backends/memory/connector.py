@@ -29,12 +29,23 @@ from ..interfaces import Announcement, NetworkStatus
 from .content import ContentStore, History
 from .mock import Mock
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["MockBZZZ"]
 
 Address = UCXLAddress | str
 
+# Why an operation takes no temporal segment (the end of its error message).
+_STORE_NUMBERS_VERSIONS = "versions are numbered by the store as it stores them"
+_DELETE_ADDS_A_TOMBSTONE = "a delete adds a tombstone after the latest version, whatever is asked"
+_ANNOUNCE_AN_ADDRESS = "a capability is announced for an address, not for one of its versions"
+_DISCOVER_ADDRESSES = "discovery matches announced addresses, which have no versions"
 
-def _address(value: object, *, what: str, concrete: bool, temporal: bool) -> UCXLAddress:
+
+def _address(value: object, *, what: str, concrete: bool, unversioned: str = "") -> UCXLAddress:
+    """``value`` as an address; ``unversioned`` is why it may not have a temporal segment."""
     if isinstance(value, str):
         address = UCXLAddress.parse(value)
     elif isinstance(value, UCXLAddress):
@@ -46,10 +57,10 @@ def _address(value: object, *, what: str, concrete: bool, temporal: bool) -> UCX
             f"{what} {str(address)!r} is a pattern (it holds a wildcard or a glob); "
             "a concrete address is needed here"
         )
-    if not temporal and address.temporal is not None:
+    if unversioned and address.temporal is not None:
         raise ValueError(
             f"{what} {str(address)!r} has a temporal segment ({address.temporal}); "
-            "versions are numbered by the store: give the address without one"
+            f"{unversioned}: give it without one"
         )
     return address
 
@@ -72,7 +83,9 @@ class MockBZZZ(Mock):
     def _prepare_store(
         self, address: Address, content: object, content_type: str | None, metadata: object
     ) -> Prepared[Envelope]:
-        base = _address(address, what="store address", concrete=True, temporal=False)
+        base = _address(
+            address, what="store address", concrete=True, unversioned=_STORE_NUMBERS_VERSIONS
+        )
         check_room(base)
         data, kind = encode_content(content, content_type)
         if metadata is None:
@@ -84,11 +97,11 @@ class MockBZZZ(Mock):
         return ("store", str(base), self._store, (base, data, kind, frozen))
 
     def _prepare_retrieve(self, address: Address) -> Prepared[Envelope]:
-        target = _address(address, what="address", concrete=True, temporal=True)
+        target = _address(address, what="address", concrete=True)
         return ("retrieve", str(target), self._retrieve, (target,))
 
     def _prepare_history(self, address: Address) -> Prepared[list[Envelope]]:
-        target = _address(address, what="address", concrete=True, temporal=True)
+        target = _address(address, what="address", concrete=True)
         return ("history", str(target), self._history, (target,))
 
     def _prepare_search(self, pattern: Address, limit: int | None) -> Prepared[list[Envelope]]:
@@ -96,20 +109,26 @@ class MockBZZZ(Mock):
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise ValueError(f"limit must be a whole number, 1 or more, or None; got {limit!r}")
-        target = _address(pattern, what="search pattern", concrete=False, temporal=True)
+        target = _address(pattern, what="search pattern", concrete=False)
         return ("search", str(target), self._search, (target, limit))
 
     def _prepare_delete(self, address: Address) -> Prepared[Envelope]:
-        target = _address(address, what="address", concrete=True, temporal=False)
+        target = _address(
+            address, what="address to delete", concrete=True, unversioned=_DELETE_ADDS_A_TOMBSTONE
+        )
         return ("delete", str(target), self._delete, (target,))
 
     def _prepare_announce(self, address: Address, capability: Any) -> Prepared[None]:
-        target = _address(address, what="announced address", concrete=True, temporal=False)
+        target = _address(
+            address, what="announced address", concrete=True, unversioned=_ANNOUNCE_AN_ADDRESS
+        )
         frozen = freeze_json(capability, "capability")
         return ("announce", str(target), self._announce, (target, frozen))
 
     def _prepare_discover(self, pattern: Address) -> Prepared[list[Announcement]]:
-        target = _address(pattern, what="discovery pattern", concrete=False, temporal=False)
+        target = _address(
+            pattern, what="discovery pattern", concrete=False, unversioned=_DISCOVER_ADDRESSES
+        )
         return ("discover", str(target), self._discover, (target,))
 
     # -- what happens once the network let an operation through ----------------------------
@@ -298,11 +317,12 @@ class MockBZZZ(Mock):
 
     def network_status(self) -> NetworkStatus:
         """Peer count, whether connected, current conditions and counters (a local read)."""
-        count = len(self.peers())
         return NetworkStatus(
             local_peer=self.peer,
-            peer_count=count,
-            connected=count > 0,
+            peer_count=len(self.peers()),
+            # The undivided network reaches every peer, this one included: a node alone in
+            # its world is on the network too. (Only a partition could cut it off.)
+            connected=True,
             conditions=self._world.conditions,
             stats=self._world.stats,
             time=self._world.clock.datetime(),
@@ -312,9 +332,7 @@ class MockBZZZ(Mock):
         self, op: str | None = None, *, key: Address | None = None, outcome: Outcome | None = None
     ) -> list[Call]:
         """Recorded calls, oldest first: e.g. ``calls("store", outcome="failed")``."""
-        name = (
-            None if key is None else str(_address(key, what="key", concrete=False, temporal=True))
-        )
+        name = None if key is None else str(_address(key, what="key", concrete=False))
         return self._world.calls(op, key=name, outcome=outcome)
 
     def __repr__(self) -> str:

@@ -18,6 +18,10 @@ from datetime import datetime
 from ..._ucxl.address import WILDCARD, UCXLAddress
 from ..._ucxl.envelope import Envelope
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["ContentStore", "History"]
 
 

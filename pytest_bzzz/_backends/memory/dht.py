@@ -9,6 +9,10 @@ shows up in the record of calls.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterable
+from types import EllipsisType
+
 from ..._kernel.conditions import seconds
 from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
@@ -16,6 +20,10 @@ from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
 from .mock import Mock
 from .storage import check_key, check_peer_id, check_value
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
 
 __all__ = ["MockDHT"]
 
@@ -102,23 +110,50 @@ class MockDHT(Mock):
 
     # -- the Go mock's knobs, and what tests inspect ---------------------------------------
 
-    def set_network_latency(self, latency: float, jitter: float = 0) -> None:
-        """Every operation from now on takes ``latency`` seconds, give or take ``jitter``."""
+    def set_network_latency(
+        self, latency: float, *deprecated: float, jitter: float | None = None
+    ) -> None:
+        """Every operation from now on takes ``latency`` seconds, give or take ``jitter``.
+
+        ``jitter`` is keyword-only, as everywhere else (given by position, it
+        still works, with a ``DeprecationWarning``); left out, it is 0.
+        """
+        if deprecated:
+            if len(deprecated) > 1 or jitter is not None:
+                raise TypeError(
+                    "set_network_latency takes the latency and, by keyword, jitter=...; "
+                    f"got {1 + len(deprecated)} positional arguments"
+                    + (" and jitter=" if jitter is not None else "")
+                )
+            warnings.warn(
+                "set_network_latency(latency, jitter): give the jitter by keyword, "
+                "set_network_latency(latency, jitter=...); by position it is deprecated",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            jitter = deprecated[0]
         self._world.conditions = self._world.conditions.replace(
-            latency=seconds("latency", latency), jitter=seconds("jitter", jitter)
+            latency=seconds("latency", latency), jitter=seconds("jitter", jitter or 0)
         )
 
-    def set_failure_rate(self, rate: float) -> None:
-        """Every operation from now on fails with probability ``rate`` (0 to 1)."""
+    def set_failure_rate(
+        self, rate: float, *, ops: Iterable[str] | EllipsisType | None = ...
+    ) -> None:
+        """Every operation from now on fails with probability ``rate`` (0 to 1).
+
+        ``ops`` limits the failures to the named operations (``None``: all of
+        them). Left out, the failures stay limited to what they were limited
+        to, by a ``flaky_network(ops=...)`` marker say.
+        """
         if isinstance(rate, bool) or not isinstance(rate, (int, float)):
             raise TypeError(f"rate must be a number between 0 and 1, got {type(rate).__name__}")
         try:
             value = parse_rate(rate)
         except ValueError as error:
             raise ValueError(f"rate {error}") from None
-        self._world.conditions = self._world.conditions.replace(
-            failure_rate=value, failure_ops=None
-        )
+        conditions = self._world.conditions
+        failing = conditions.failure_ops if ops is ... else ops
+        self._world.conditions = conditions.replace(failure_rate=value, failure_ops=failing)
 
     def calls(
         self, op: str | None = None, *, key: Key | None = None, outcome: Outcome | None = None

@@ -21,6 +21,10 @@ from ..._kernel.record import DEFAULT_RECORD_LIMIT, Stats
 from ..._kernel.world import World, runners
 from .state import NETWORK
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["Mock"]
 
 

@@ -14,6 +14,10 @@ from ..._kernel.world import StateKey, World
 from .content import ContentStore
 from .storage import DHTStorage
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["NETWORK", "MemoryNetwork", "PeerData"]
 
 

@@ -14,6 +14,10 @@ from collections.abc import Iterator
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure or a refused argument ends at the line of the test that caused it.
+__tracebackhide__ = True
+
 __all__ = ["DHTStorage", "check_key", "check_peer_id", "check_value"]
 
 
