@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 import pytest
@@ -23,10 +24,33 @@ def test_durations_written_by_hand_are_milliseconds_unless_a_unit_says(
     assert parse_duration(written) == pytest.approx(seconds)
 
 
-@pytest.mark.parametrize("written", ["abc", "-5", -5, "5 minutes", True, None, [1], float("inf")])
+@pytest.mark.parametrize("written", ["abc", "5 minutes", True, None, [1], "nan", "inf", "--5"])
 def test_bad_durations(written: object) -> None:
     with pytest.raises(ValueError, match="expected"):
         parse_duration(written)
+
+
+@pytest.mark.parametrize("written", ["-5", -5, "-1ms", " -2 s", -0.5, "-1e3"])
+def test_a_negative_duration_is_a_number_that_must_be_0_or_more(written: object) -> None:
+    with pytest.raises(ValueError, match="must be 0 or more") as caught:
+        parse_duration(written)
+    assert str(caught.value) == f"must be 0 or more, got {written!r}"
+
+
+@pytest.mark.parametrize("written", [float("inf"), float("nan"), "1e999"])
+def test_a_duration_must_be_finite(written: object) -> None:
+    with pytest.raises(ValueError, match="must be a finite duration, 0 or more"):
+        parse_duration(written)
+
+
+@pytest.mark.parametrize(
+    ("written", "seconds"),
+    [("-0", 0.0), (-0.0, 0.0), ("250MS", 0.25), ("1.5S", 1.5), ("2Ms", 0.002)],
+)
+def test_units_are_read_in_any_case_and_minus_zero_is_zero(written: object, seconds: float) -> None:
+    parsed = parse_duration(written)
+    assert parsed == seconds
+    assert str(parsed) == str(seconds)  # not "-0.0"
 
 
 @pytest.mark.parametrize(
@@ -130,3 +154,105 @@ def test_describe_each_part_alone() -> None:
     assert NetworkConditions(latency=2).describe() == "latency 2s"
     assert NetworkConditions(failure_rate=0.5).describe() == "failure rate 0.5"
     assert NetworkConditions(timeout=0.1).describe() == "timeout 100ms"
+
+
+# -- the Python API: a value of the wrong type is a TypeError, a bad value a ValueError ------
+
+WRONG_TYPES = {
+    "latency": ["1", None, True, b"1", [1]],
+    "jitter": ["1", None, False, {}],
+    "distribution": [3, None, b"uniform", ["uniform"], True],
+    "failure_rate": ["0.1", "10%", None, True],
+    "failure_ops": ["get_value", 3, 1.5, True, [3], [None], [["get_value"]]],
+    "timeout": ["1s", True, [1]],
+}
+BAD_VALUES = {
+    "latency": [-1, -0.001, float("inf"), float("nan")],
+    "jitter": [-1, float("-inf")],
+    "distribution": ["pareto", "Uniform", ""],
+    "failure_rate": [-0.1, 1.5, 10, float("nan")],
+    "failure_ops": [["get_vaule"], ["aget_value"], [], set(), frozenset(), ()],
+    "timeout": [-1, float("inf")],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(field, value) for field, values in WRONG_TYPES.items() for value in values],
+)
+def test_each_field_refuses_a_wrong_type_with_a_type_error_naming_it(
+    field: str, value: object
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        NetworkConditions(**{field: value})  # type: ignore[arg-type]
+    assert str(caught.value).startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [(field, value) for field, values in BAD_VALUES.items() for value in values]
+)
+def test_each_field_refuses_a_bad_value_with_a_value_error_naming_it(
+    field: str, value: object
+) -> None:
+    with pytest.raises(ValueError, match=field):
+        NetworkConditions(**{field: value})  # type: ignore[arg-type]
+
+
+def test_every_field_is_checked_by_both_tests() -> None:
+    fields = [field.name for field in dataclasses.fields(NetworkConditions)]
+    assert list(WRONG_TYPES) == fields
+    assert list(BAD_VALUES) == fields
+
+
+def test_replace_checks_as_the_constructor_does() -> None:
+    with pytest.raises(TypeError, match=r"^distribution must be a str"):
+        NetworkConditions().replace(distribution=None)
+    with pytest.raises(ValueError, match=r"^failure_ops must name at least one operation"):
+        NetworkConditions(failure_rate=0.5).replace(failure_ops=set())
+
+
+def test_an_empty_failure_ops_is_refused_and_says_what_to_give_instead() -> None:
+    with pytest.raises(ValueError, match="failure_ops") as caught:
+        NetworkConditions(failure_rate=0.1, failure_ops=set())  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "failure_ops must name at least one operation (an empty set would switch failures off "
+        "unnoticed): leave it None for every operation, or give failure_rate=0 for no failures"
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"failure_ops": 3}, "failure_ops must be a collection of operation names, or None for "
+         "every operation, got int"),
+        ({"failure_ops": ["get_vaule"]}, "unknown operation 'get_vaule'; known operations: "),
+        ({"failure_ops": [["get_value"]]}, "failure_ops: operation names must be str, got list "
+         "['get_value']"),
+        ({"distribution": None}, "distribution must be a str, 'uniform' or 'normal', got NoneType"),
+        ({"timeout": "1s"}, "timeout must be a number of seconds, or None for none, got str"),
+        ({"failure_rate": "10%"}, "failure_rate must be a number from 0 to 1, got str"),
+    ],
+)  # fmt: skip
+def test_conditions_messages(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises((TypeError, ValueError)) as caught:
+        NetworkConditions(**kwargs)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+
+
+def test_conditions_take_any_iterable_of_names_and_keep_none_for_all() -> None:
+    names = (name for name in ["get_value", "put_value"])
+    conditions = NetworkConditions(failure_rate=0.5, failure_ops=names)  # type: ignore[arg-type]
+    assert conditions.failure_ops == frozenset({"get_value", "put_value"})
+    assert conditions.describe() == "failure rate 0.5 on get_value, put_value"
+    assert NetworkConditions(failure_ops=None).failure_ops is None
+
+
+def test_an_unknown_operation_says_which_field_takes_the_names() -> None:
+    with pytest.raises(ValueError, match="unknown operation") as caught:
+        NetworkConditions(failure_rate=0.5, failure_ops={"astore"})
+    assert str(caught.value).startswith(
+        "unknown operation 'astore' ('store' covers its async twin 'astore'); known operations: "
+    )
+    assert str(caught.value).endswith(
+        "; failure_ops takes these names, or None for every operation"
+    )

@@ -57,7 +57,7 @@ def _resolved(request, bzzz_network):
 """
 
 RESOLVED = re.compile(r"RESOLVED (\{.*\})")
-HEADER = re.compile(r"^bzzz: seed=(\d+) \(reproduce", re.MULTILINE)
+HEADER = re.compile(r"^bzzz: seed=(\d+), .*; reproduce with --bzzz-seed=\1$", re.MULTILINE)
 DEFAULTS = {
     "latency": 0.0,
     "jitter": 0.0,
@@ -72,9 +72,9 @@ DEFAULTS = {
 
 @pytest.fixture(autouse=True)
 def _no_bzzz_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs read os.environ: start each test without any BZZZ_* variable."""
+    """In-process runs read os.environ: start each test without any (PYTEST_)BZZZ_* variable."""
     for name in list(os.environ):
-        if name.startswith("BZZZ_"):
+        if name.startswith(("BZZZ_", "PYTEST_BZZZ_")):
             monkeypatch.delenv(name)
 
 
@@ -134,13 +134,13 @@ INI = (
     "bzzz_seed = 11",
 )
 ENV = {
-    "BZZZ_LATENCY": "200ms",
-    "BZZZ_JITTER": "2",
-    "BZZZ_DISTRIBUTION": "uniform",
-    "BZZZ_FAILURE_RATE": "20%",
-    "BZZZ_TIMEOUT": "2s",
-    "BZZZ_RECORD_CALLS": "6",
-    "BZZZ_SEED": "22",
+    "PYTEST_BZZZ_LATENCY": "200ms",
+    "PYTEST_BZZZ_JITTER": "2",
+    "PYTEST_BZZZ_DISTRIBUTION": "uniform",
+    "PYTEST_BZZZ_FAILURE_RATE": "20%",
+    "PYTEST_BZZZ_TIMEOUT": "2s",
+    "PYTEST_BZZZ_RECORD_CALLS": "6",
+    "PYTEST_BZZZ_SEED": "22",
 }
 CLI = (
     "--bzzz-latency=0.3s",
@@ -234,7 +234,7 @@ def test_clock_precedence(
         tests,
         *([f"--bzzz-clock={cli}"] if cli else []),
         ini=(f"bzzz_clock = {ini}",),
-        env={"BZZZ_CLOCK": env} if env else None,
+        env={"PYTEST_BZZZ_CLOCK": env} if env else None,
     )
     assert resolved["test_it"]["clock"] == clock
 
@@ -245,7 +245,7 @@ def test_seed_marker_wins_over_every_session_seed(run: Any) -> None:
         "@pytest.mark.bzzz(seed=44)\ndef test_marked(bzzz_network):\n    pass\n\n"
         "def test_unmarked(bzzz_network):\n    pass\n"
     )
-    resolved = run(tests, "--bzzz-seed=33", ini=("bzzz_seed = 11",), env={"BZZZ_SEED": "22"})
+    resolved = run(tests, "--bzzz-seed=33", ini=("bzzz_seed = 11",), env={"PYTEST_BZZZ_SEED": "22"})
     assert resolved["session seed"] == 33
     assert resolved["test_marked"]["seed"] == 44
     unmarked = resolved["test_unmarked"]["seed"]
@@ -266,7 +266,7 @@ def test_it(bzzz_network):
         "--bzzz-distribution=normal",
         "--bzzz-record-calls=9",
         ini=("bzzz_latency = 100", "bzzz_timeout = 5s", "bzzz_distribution = uniform"),
-        env={"BZZZ_JITTER": "20", "BZZZ_SEED": "12"},
+        env={"PYTEST_BZZZ_JITTER": "20", "PYTEST_BZZZ_SEED": "12"},
     )
     assert resolved["session seed"] == 12
     expect(
@@ -288,7 +288,7 @@ def test_it(bzzz_network):
             "latency(50, jitter=10)", ["--bzzz-distribution=normal"], {}, (),
             {"latency": 0.05, "jitter": 0.01, "distribution": "normal"},
         ),
-        ("latency(50)", [], {"BZZZ_JITTER": "20"}, (), {"latency": 0.05, "jitter": 0.02}),
+        ("latency(50)", [], {"PYTEST_BZZZ_JITTER": "20"}, (), {"latency": 0.05, "jitter": 0.02}),
         ("latency(50)", [], {}, ("bzzz_jitter = 20",), {"latency": 0.05, "jitter": 0.02}),
         (
             "latency(10)", ["--bzzz-failure-rate=0.3", "--bzzz-timeout=250"], {}, (),
@@ -299,7 +299,7 @@ def test_it(bzzz_network):
             {"record": 3, "timeout": 0.25},
         ),
         (
-            "bzzz(seed=5)", [], {"BZZZ_TIMEOUT": "250", "BZZZ_RECORD_CALLS": "4"}, (),
+            "bzzz(seed=5)", [], {"PYTEST_BZZZ_TIMEOUT": "250", "PYTEST_BZZZ_RECORD_CALLS": "4"}, (),
             {"timeout": 0.25, "record": 4},
         ),
         ("bzzz(seed=5)", ["--bzzz-clock=real"], {}, (), {"clock": "real", "record": None}),
@@ -421,14 +421,15 @@ def test_help_shows_every_option_and_ini_option_from_the_table(pytester: pytest.
     for setting in SETTINGS:
         if setting.configurable:
             assert f"{setting.option}={setting.option_metavar}" in text
-            assert f"{setting.ini} (string): {setting.ini_help}" in text
-    assert "'last' for the previous run's (env BZZZ_SEED, ini bzzz_seed)" in text
+            assert re.search(rf"{setting.ini} \((string|string \| int \| float)\): ", text)
+            assert setting.ini_help in text
+    assert "'last' for the previous run's (env PYTEST_BZZZ_SEED, ini bzzz_seed)" in text
 
 
 @pytest.mark.parametrize(
     ("env", "ini", "source"),
     [
-        ({"BZZZ_SEED": "last"}, (), "from the BZZZ_SEED environment variable"),
+        ({"PYTEST_BZZZ_SEED": "last"}, (), "from the PYTEST_BZZZ_SEED environment variable"),
         ({}, ("bzzz_seed = last",), "from the bzzz_seed ini option"),
     ],
 )

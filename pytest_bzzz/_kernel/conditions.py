@@ -14,10 +14,15 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+from collections.abc import Iterable
 from typing import Any, Final, Literal, TypeAlias, get_args
 
 from .operations import OPERATIONS
 from .units import format_seconds
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
 
 __all__ = [
     "Distribution",
@@ -31,16 +36,75 @@ _DISTRIBUTIONS: Final = frozenset(get_args(Distribution))
 
 
 def seconds(name: str, value: object) -> float:
-    """Validate a duration given to the Python API (seconds, 0 or more)."""
+    """Validate a duration given to the Python API (seconds, 0 or more).
+
+    A value of the wrong type (not an int or a float) raises ``TypeError``; a
+    number out of range (negative, infinite, NaN) raises ``ValueError``.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
-    return float(value)
+    return float(value) + 0.0  # -0.0 is 0
 
 
 def seconds_or_none(name: str, value: object) -> float | None:
-    return None if value is None else seconds(name, value)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"{name} must be a number of seconds, or None for none, got {type(value).__name__}"
+        )
+    return seconds(name, value)
+
+
+def _distribution(value: object) -> Distribution:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"distribution must be a str, 'uniform' or 'normal', got {type(value).__name__}"
+        )
+    if value not in _DISTRIBUTIONS:
+        raise ValueError(
+            f"distribution must be one of {', '.join(sorted(_DISTRIBUTIONS))}, got {value!r}"
+        )
+    return value  # type: ignore[return-value]  # one of the Literal's values, checked above
+
+
+def _failure_rate(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"failure_rate must be a number from 0 to 1, got {type(value).__name__}")
+    if not 0 <= value <= 1:  # also refuses NaN
+        raise ValueError(f"failure_rate must be between 0 and 1, got {value!r}")
+    return float(value) + 0.0
+
+
+def _failure_ops(value: object) -> frozenset[str] | None:
+    """Operation names, each declared in ``OPERATIONS``; ``None`` for every operation."""
+    if value is None:
+        return None
+    accepted = "a collection of operation names, or None for every operation"
+    if isinstance(value, str):
+        raise TypeError(f"failure_ops must be {accepted}, not the str {value!r}")
+    if not isinstance(value, Iterable):
+        raise TypeError(f"failure_ops must be {accepted}, got {type(value).__name__}")
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"failure_ops: operation names must be str, got {type(name).__name__} {name!r}"
+            )
+    if not names:
+        raise ValueError(
+            "failure_ops must name at least one operation (an empty set would switch failures "
+            "off unnoticed): leave it None for every operation, or give failure_rate=0 for no "
+            "failures"
+        )
+    try:
+        return OPERATIONS.check(names)
+    except ValueError as error:  # an unknown name: the registry's message, then the field's name
+        raise ValueError(
+            f"{error}; failure_ops takes these names, or None for every operation"
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,7 +116,8 @@ class NetworkConditions:
     jitter]``; ``"normal"``: mean ``latency``, standard deviation ``jitter``),
     never below zero. Each operation fails with probability ``failure_rate``;
     ``failure_ops`` limits failures to the named operations (``None``: all;
-    see ``pytest_bzzz.OPERATIONS`` for the names).
+    see ``pytest_bzzz.OPERATIONS`` for the names; an empty set is refused, as
+    it would switch failures off unnoticed: ``failure_rate=0`` does that).
     ``timeout`` (seconds, or ``None`` for none) limits every operation that
     gives no ``timeout=`` of its own.
     """
@@ -65,23 +130,15 @@ class NetworkConditions:
     timeout: float | None = None
 
     def __post_init__(self) -> None:
+        # Each field: a value of the wrong type raises TypeError, one out of range ValueError,
+        # and the message names the field.
         set_field = object.__setattr__
         set_field(self, "latency", seconds("latency", self.latency))
         set_field(self, "jitter", seconds("jitter", self.jitter))
+        set_field(self, "distribution", _distribution(self.distribution))
+        set_field(self, "failure_rate", _failure_rate(self.failure_rate))
+        set_field(self, "failure_ops", _failure_ops(self.failure_ops))
         set_field(self, "timeout", seconds_or_none("timeout", self.timeout))
-        if self.distribution not in _DISTRIBUTIONS:
-            raise ValueError(
-                f"distribution must be one of {', '.join(sorted(_DISTRIBUTIONS))}, "
-                f"got {self.distribution!r}"
-            )
-        rate = self.failure_rate
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise TypeError(f"failure_rate must be a number, got {type(rate).__name__}")
-        if not 0 <= rate <= 1:
-            raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
-        set_field(self, "failure_rate", float(rate))
-        if self.failure_ops is not None:
-            set_field(self, "failure_ops", OPERATIONS.check(self.failure_ops))
 
     def replace(self, **changes: Any) -> NetworkConditions:
         """Return a copy with the given fields changed (validated)."""

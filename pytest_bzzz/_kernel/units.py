@@ -4,7 +4,8 @@ The Python API takes seconds (``set_network_latency(0.25)``), as Python's own
 time functions do. Configuration written by hand takes milliseconds, the unit
 network people think in, or a string with a unit (``"250ms"``, ``"1.5s"``).
 Both parsers raise ``ValueError`` saying what is accepted; callers add where
-the value came from.
+the value came from. Units are case-insensitive (``"250MS"``); a negative
+duration is a number, and is refused as one (it must be 0 or more).
 """
 
 from __future__ import annotations
@@ -13,10 +14,16 @@ import math
 import re
 from typing import Final
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
 __all__ = ["DURATION_HELP", "format_seconds", "parse_duration", "parse_rate"]
 
 DURATION_HELP: Final = "a number of milliseconds (250) or a string with a unit ('250ms', '1.5s')"
-_DURATION_RE: Final = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*(ms|s)?\s*")
+_DURATION_RE: Final = re.compile(
+    r"\s*([+-]?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(ms|s)?\s*", re.IGNORECASE
+)
 _SCALE: Final = {None: 0.001, "ms": 0.001, "s": 1.0}
 
 
@@ -28,12 +35,14 @@ def parse_duration(value: object) -> float:
         match = _DURATION_RE.fullmatch(value)
         if match is None:
             raise ValueError(f"expected {DURATION_HELP}, got {value!r}")
-        seconds = float(match[1]) * _SCALE[match[2]]
+        seconds = float(match[1]) * _SCALE[None if match[2] is None else match[2].lower()]
     else:
         seconds = float(value) * 0.001
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"expected a finite duration of 0 or more, got {value!r}")
-    return seconds
+    if not math.isfinite(seconds):
+        raise ValueError(f"must be a finite duration, 0 or more, got {value!r}")
+    if seconds < 0:
+        raise ValueError(f"must be 0 or more, got {value!r}")
+    return seconds + 0.0  # -0 is 0
 
 
 def parse_rate(value: object) -> float:
@@ -49,7 +58,7 @@ def parse_rate(value: object) -> float:
         ) from None
     if not 0 <= rate <= 1:  # also refuses NaN
         raise ValueError(f"must be between 0 and 1, got {value!r}")
-    return rate
+    return rate + 0.0  # -0 is 0
 
 
 def format_seconds(seconds: float) -> str:

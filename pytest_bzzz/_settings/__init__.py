@@ -2,7 +2,8 @@
 
 Pytest-free: the plugin hands this package plain data (command-line values,
 the environment, ini text, the markers on a test, what an xdist controller
-sent, a way to read the previous run's seed) and turns a
+sent, a way to read the previous run's seed, whether the run reruns the
+previous run's failures) and turns a
 :class:`SettingError` into pytest's errors. It may import the kernel and the
 backends' registry (to know the valid values), never pytest.
 
@@ -20,6 +21,8 @@ from .resolve import (
     SettingError,
     Sourced,
     WorldSettings,
+    check_markers,
+    deprecated_variables,
     parse_session_seed,
     resolve_session,
     resolve_test,
@@ -36,6 +39,8 @@ __all__ = [
     "SettingError",
     "Sourced",
     "WorldSettings",
+    "check_markers",
+    "deprecated_variables",
     "parse_session_seed",
     "resolve_session",
     "resolve_test",

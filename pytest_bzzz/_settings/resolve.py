@@ -2,9 +2,12 @@
 
 For the whole run (:func:`resolve_session`), each setting of the table comes
 from the first of: the value an xdist controller sent its worker, the command
-line, an environment variable, an ini option; else a fresh value or the
-default. The text ``last`` (for a remembered setting: the seed) reuses the
-previous run's value. For each test (:func:`resolve_test`), a marker wins
+line, an environment variable (``PYTEST_BZZZ_<NAME>``, then its deprecated
+name ``BZZZ_<NAME>``), an ini option; else a fresh value or the default.
+Every value given is checked, also those that a higher place overrides. The
+text ``last`` (for a remembered setting: the seed) reuses the previous run's
+value, as a run that reruns the previous run's failures (``--lf``) does when
+nothing gives one. For each test (:func:`resolve_test`), a marker wins
 over all of these: the test's own, then its class's, then its module's.
 Only arguments written explicitly count, so ``@pytest.mark.latency(50)`` on a
 test keeps the ``jitter`` its module's marker gave, and a marker's unwritten
@@ -24,7 +27,7 @@ from typing import Any
 
 from .._kernel.clock import ClockMode
 from .._kernel.conditions import NetworkConditions
-from .table import MARKERS, SETTINGS, Setting, setting_named
+from .table import DEPRECATED_ENV_PREFIX, MARKERS, SETTINGS, Setting, setting_named
 
 __all__ = [
     "MarkerUse",
@@ -32,6 +35,8 @@ __all__ = [
     "SettingError",
     "Sourced",
     "WorldSettings",
+    "check_markers",
+    "deprecated_variables",
     "parse_session_seed",
     "resolve_session",
     "resolve_test",
@@ -50,6 +55,13 @@ class MarkerUse:
     args: tuple[Any, ...]
     kwargs: Mapping[str, Any]
     where: str
+
+    @property
+    def text(self) -> str:
+        """The marker as written, and where: ``@pytest.mark.latency(100) on test_x``."""
+        parts = [repr(arg) for arg in self.args]
+        parts += [f"{name}={value!r}" for name, value in self.kwargs.items()]
+        return f"@pytest.mark.{self.name}({', '.join(parts)}) {self.where}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,24 +102,84 @@ class WorldSettings:
     """Every setting's value for the test, by name (``"seed"``: the test's seed)."""
 
 
-def _read(setting: Setting, raw: object, source: str) -> Sourced:
+def _an(word: str) -> str:
+    """``word`` with its indefinite article: ``a seed``, ``an offset``."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Given:
+    """A value written by hand for a setting, where, and whether in an ini file."""
+
+    raw: object
+    source: str
+    in_ini: bool = False
+
+
+def _read(setting: Setting, given: _Given) -> Sourced:
     try:
-        return Sourced(setting.parse(raw), source)
+        return Sourced(setting.parse(given.raw), given.source)
     except ValueError as error:
-        raise SettingError(f"{setting.name} {raw!r} {source}: {error}") from None
+        hint = _unquoted_hint(setting, given)
+        raise SettingError(f"{setting.name} {given.raw!r} {given.source}: {error}{hint}") from None
 
 
-def _written(
-    setting: Setting, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, str]
-) -> tuple[object, str] | None:
-    """The first value given by hand for ``setting`` and where it was given, if any."""
-    if cli.get(setting.name) is not None:
-        return cli[setting.name], f"from the command line ({setting.option})"
-    if env.get(setting.env, "").strip():
-        return env[setting.env], f"from the {setting.env} environment variable"
-    if ini.get(setting.ini, "").strip():
-        return ini[setting.ini], f"from the {setting.ini} ini option"
-    return None
+def _unquoted_hint(setting: Setting, given: _Given) -> str:
+    """For text in quotes (TOML's, copied into an ini file) that reads without them: say so."""
+    text = given.raw.strip() if isinstance(given.raw, str) else ""
+    if len(text) < 2 or text[0] != text[-1] or text[0] not in "'\"":
+        return ""
+    unquoted = text[1:-1]
+    if not (setting.remembered and _is_last(unquoted)):
+        try:
+            setting.parse(unquoted)
+        except ValueError:
+            return ""
+    if given.in_ini:
+        return f"; an ini file takes values without quotes: {setting.ini} = {unquoted}"
+    return f"; write it without the quotes: {unquoted}"
+
+
+def _is_set(raw: object) -> bool:
+    """Written: not ``None``, and not empty or blank text (a number from TOML is written)."""
+    return raw is not None and (not isinstance(raw, str) or bool(raw.strip()))
+
+
+def _is_last(raw: object) -> bool:
+    return isinstance(raw, str) and raw.strip().lower() == "last"
+
+
+def _given(
+    setting: Setting, cli: Mapping[str, object], env: Mapping[str, str], ini: Mapping[str, object]
+) -> list[_Given]:
+    """Every value written by hand for ``setting``, first the one that wins.
+
+    The command line, then the environment (its variable, then the variable's
+    deprecated name), then the ini file.
+    """
+    given = []
+    if _is_set(cli.get(setting.name)):
+        given.append(_Given(cli[setting.name], f"from the command line ({setting.option})"))
+    given += [
+        _Given(env[variable], f"from the {variable} environment variable")
+        for variable in (setting.env, setting.deprecated_env)
+        if _is_set(env.get(variable))
+    ]
+    if _is_set(ini.get(setting.ini)):
+        given.append(_Given(ini[setting.ini], f"from the {setting.ini} ini option", in_ini=True))
+    return given
+
+
+def _recorded(setting: Setting, previous: Callable[[str], object]) -> object | None:
+    """The value the previous run recorded for ``setting``, if it is one this version reads."""
+    recorded = previous(setting.name)
+    if recorded is None:
+        return None
+    try:
+        value: object = setting.parse(recorded)
+    except ValueError:
+        return None  # not a value this version records: as good as none
+    return value
 
 
 def _previous_runs(
@@ -118,14 +190,11 @@ def _previous_runs(
         raise SettingError(
             f"{setting.name} 'last' {source} needs pytest's cache to remember the previous "
             f"run's {setting.name}, but the cacheprovider plugin is disabled "
-            f"(-p no:cacheprovider); give a {setting.name} as a number instead"
+            f"(-p no:cacheprovider); give {_an(setting.name)} as a number instead"
         )
-    recorded = previous(setting.name)
+    recorded = _recorded(setting, previous)
     if recorded is not None:
-        try:
-            return Sourced(setting.parse(recorded), f"the previous run's ({setting.option}=last)")
-        except ValueError:
-            pass  # not a value this version records: as good as none
+        return Sourced(recorded, f"the previous run's ({setting.option}=last)")
     return _unset(setting, f"fresh: no previous run's {setting.name} is recorded")
 
 
@@ -135,50 +204,86 @@ def _unset(setting: Setting, fresh_source: str = "fresh") -> Sourced:
     return Sourced(setting.default, "by default")
 
 
+def _reused(setting: Setting, rerun: str, previous: Callable[[str], object] | None) -> Sourced:
+    """A remembered setting that nothing gives, in a rerun (``--lf``): the previous run's."""
+    recorded = None if previous is None else _recorded(setting, previous)
+    if recorded is not None:
+        return Sourced(recorded, f"the previous run's (reused for {rerun})")
+    return _unset(setting, f"fresh: no previous run's {setting.name} is recorded")
+
+
 def resolve_session(
     cli: Mapping[str, object],
     env: Mapping[str, str],
-    ini: Mapping[str, str],
+    ini: Mapping[str, object],
     *,
     controller: Mapping[str, object] | None = None,
     previous: Callable[[str], object] | None = None,
+    rerun: str | None = None,
 ) -> dict[str, Sourced]:
     """Each setting's value for the whole run, and where it came from.
 
     ``cli`` maps setting names to the values given on the command line
     (``None``: not given); ``env`` is the environment; ``ini`` maps ini
-    option names to their text (empty: not given). On an xdist worker,
-    ``controller`` maps setting names to the values its controller sent,
-    which win. ``previous`` reads the value a remembered setting had in the
-    previous run (``None`` if none is recorded); ``None`` when nothing is
-    remembered between runs (pytest's cache plugin is disabled).
+    option names to their values (text, or a number from a TOML file; empty
+    text: not given). On an xdist worker, ``controller`` maps setting names
+    to the values its controller sent, which win. ``previous`` reads the
+    value a remembered setting had in the previous run (``None`` if none is
+    recorded); ``None`` when nothing is remembered between runs (pytest's
+    cache plugin is disabled). ``rerun`` names the option of a run that
+    reruns the previous run's tests (``"--lf"``): a remembered setting that
+    nothing gives then takes the previous run's value, not a fresh one.
+
+    Every value written for a setting is checked, also one that a place
+    higher in the order overrides: the first bad one is the error.
     """
     values: dict[str, Sourced] = {}
     for setting in SETTINGS:
         if controller is not None and setting.name in controller:
-            sent = controller[setting.name]
-            values[setting.name] = _read(setting, sent, "from the xdist controller")
+            sent = _Given(controller[setting.name], "from the xdist controller")
+            values[setting.name] = _read(setting, sent)
             continue
-        written = _written(setting, cli, env, ini) if setting.configurable else None
-        if written is None:
-            values[setting.name] = _unset(setting)
-        elif setting.remembered and str(written[0]).strip() == "last":
-            values[setting.name] = _previous_runs(setting, written[1], previous)
+        given = _given(setting, cli, env, ini) if setting.configurable else []
+        read = [
+            None if setting.remembered and _is_last(written.raw) else _read(setting, written)
+            for written in given
+        ]
+        if not given:
+            if setting.remembered and rerun is not None:
+                values[setting.name] = _reused(setting, rerun, previous)
+            else:
+                values[setting.name] = _unset(setting)
+        elif read[0] is None:
+            values[setting.name] = _previous_runs(setting, given[0].source, previous)
         else:
-            values[setting.name] = _read(setting, *written)
+            values[setting.name] = read[0]
     return values
+
+
+def deprecated_variables(env: Mapping[str, str]) -> list[str]:
+    """What to tell about each deprecated environment variable (``BZZZ_<NAME>``) that is set."""
+    notes = []
+    for setting in SETTINGS:
+        old, new = setting.deprecated_env, setting.env
+        if not setting.configurable or not _is_set(env.get(old)):
+            continue
+        if _is_set(env.get(new)):
+            notes.append(
+                f"the environment variable {old} is deprecated, and ignored since {new} is set: "
+                f"remove {old}"
+            )
+        else:
+            notes.append(
+                f"the environment variable {old} is deprecated: rename it {new} "
+                f"(the {DEPRECATED_ENV_PREFIX} prefix belongs to the BZZZ node's own configuration)"
+            )
+    return notes
 
 
 def parse_session_seed(raw: object, source: str) -> int:
     """A session seed written by hand (``"last"`` is :func:`resolve_session`'s to handle)."""
-    seed: int = _read(setting_named("seed"), raw, source).value
+    seed: int = _read(setting_named("seed"), _Given(raw, source)).value
     return seed
-
-
-def _marker_text(use: MarkerUse) -> str:
-    parts = [repr(arg) for arg in use.args]
-    parts += [f"{name}={value!r}" for name, value in use.kwargs.items()]
-    return f"@pytest.mark.{use.name}({', '.join(parts)}) {use.where}"
 
 
 def _explicit_arguments(use: MarkerUse) -> dict[str, Any]:
@@ -186,26 +291,22 @@ def _explicit_arguments(use: MarkerUse) -> dict[str, Any]:
     positional = marker.positional
     if len(use.args) > len(positional):
         raise SettingError(
-            f"{_marker_text(use)}: takes {len(positional)} positional argument"
+            f"{use.text}: takes {len(positional)} positional argument"
             f"{'' if len(positional) == 1 else 's'}; the signature is {marker.signature}"
         )
     given = dict(zip(positional, use.args, strict=False))
     for name, value in use.kwargs.items():
         if name not in marker.arguments:
             raise SettingError(
-                f"{_marker_text(use)}: unknown argument {name!r}; "
-                f"accepted: {', '.join(marker.arguments)}"
+                f"{use.text}: unknown argument {name!r}; accepted: {', '.join(marker.arguments)}"
             )
         if name in given:
-            raise SettingError(f"{_marker_text(use)}: {name!r} is given twice")
+            raise SettingError(f"{use.text}: {name!r} is given twice")
         given[name] = value
-    if use.name == "latency" and given.get("ms") == 0 and "jitter" not in given:
-        given["jitter"] = 0  # latency(0) means no delay at all, also none from a wider jitter
     missing = [name for name in positional if name not in given]
     if missing:
         raise SettingError(
-            f"{_marker_text(use)}: missing the argument {missing[0]!r}; "
-            f"the signature is {marker.signature}"
+            f"{use.text}: missing the argument {missing[0]!r}; the signature is {marker.signature}"
         )
     return given
 
@@ -215,16 +316,29 @@ def _from_markers(markers: Sequence[MarkerUse]) -> dict[str, Sourced]:
     chosen: dict[str, Sourced] = {}
     for use in markers:
         marker = MARKERS[use.name]
+        written: dict[str, Any] = {}
         for argument, raw in _explicit_arguments(use).items():
             setting = marker.setting(argument)
             if raw is None and setting.none_is_unwritten:
                 continue
             try:
-                value = setting.parse(raw)
+                written[setting.name] = setting.parse(raw)
             except ValueError as error:
-                raise SettingError(f"{_marker_text(use)}: {argument}: {error}") from None
-            chosen.setdefault(setting.name, Sourced(value, f"from {_marker_text(use)}"))
+                raise SettingError(f"{use.text}: {argument}: {error}") from None
+        if use.name == "latency" and written.get("latency") == 0 and "jitter" not in written:
+            # latency(0), latency("0ms"): no delay at all, also none from a wider jitter.
+            written["jitter"] = 0.0
+        for name, value in written.items():
+            chosen.setdefault(name, Sourced(value, f"from {use.text}"))
     return chosen
+
+
+def check_markers(markers: Sequence[MarkerUse]) -> None:
+    """Check every argument of the markers, as :func:`resolve_test` would: raise ``SettingError``.
+
+    For a test that makes no world, whose markers are checked all the same.
+    """
+    _from_markers(markers)
 
 
 def resolve_test(

@@ -18,7 +18,7 @@ from typing import Any, Final
 from .._backends.registry import DEFAULT_BACKEND
 from .._kernel.record import DEFAULT_RECORD_LIMIT
 from .._kernel.seeds import fresh_seed
-from .._kernel.units import DURATION_HELP, parse_duration, parse_rate
+from .._kernel.units import DURATION_HELP, parse_duration
 from .values import (
     BACKEND_HELP,
     SEED_HELP,
@@ -27,11 +27,26 @@ from .values import (
     parse_count,
     parse_distribution,
     parse_duration_or_none,
+    parse_failure_rate,
     parse_ops,
     parse_seed,
 )
 
-__all__ = ["MARKERS", "SETTINGS", "Marker", "Setting", "derive_markers", "setting_named"]
+__all__ = [
+    "DEPRECATED_ENV_PREFIX",
+    "ENV_PREFIX",
+    "MARKERS",
+    "SETTINGS",
+    "Marker",
+    "Setting",
+    "derive_markers",
+    "setting_named",
+]
+
+ENV_PREFIX: Final = "PYTEST_BZZZ_"
+"""The prefix of the plugin's environment variables."""
+DEPRECATED_ENV_PREFIX: Final = "BZZZ_"
+"""Their former prefix, which the real BZZZ node's own configuration shares; still read."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,9 +54,10 @@ class Setting:
     """One knob: its name, how to read it, and where it may be written.
 
     Unless ``configurable`` is false, it may be given on the command line
-    (``--bzzz-<name>``), in the environment (``BZZZ_<NAME>``) and in the ini
-    file (``bzzz_<name>``); if ``marker`` names a marker, also as that
-    marker's argument ``argument`` (the setting's name unless given).
+    (``--bzzz-<name>``), in the environment (``PYTEST_BZZZ_<NAME>``, or the
+    deprecated ``BZZZ_<NAME>``) and in the ini file (``bzzz_<name>``); if
+    ``marker`` names a marker, also as that marker's argument ``argument``
+    (the setting's name unless given).
     """
 
     name: str
@@ -83,7 +99,18 @@ class Setting:
 
     @property
     def env(self) -> str:
-        return "BZZZ_" + self.name.upper()
+        """The environment variable: ``PYTEST_BZZZ_<NAME>``."""
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def deprecated_env(self) -> str:
+        """The variable's former name, still read (with a warning): ``BZZZ_<NAME>``.
+
+        The real BZZZ node reads ``BZZZ_*`` variables of its own configuration
+        (``BZZZ_LOG_LEVEL``, ``BZZZ_AGENT_ID``), so the plugin's moved to a
+        prefix of their own.
+        """
+        return DEPRECATED_ENV_PREFIX + self.name.upper()
 
     @property
     def ini(self) -> str:
@@ -124,7 +151,7 @@ SETTINGS: Final = (
             "how far each operation's latency may stray from the latency", marker="latency"),
     Setting("distribution", parse_distribution, "uniform", "'uniform' or 'normal'",
             "how latencies are drawn around the latency", marker="latency"),
-    Setting("failure_rate", parse_rate, 0.0,
+    Setting("failure_rate", parse_failure_rate, 0.0,
             "a number from 0 to 1 (or a percentage such as '10%')",
             "probability that an operation fails with NetworkError",
             marker="flaky_network", argument="rate", positional=True),

@@ -5,6 +5,7 @@ option all go through the same parser, so a value means the same wherever it
 is written. Each parser returns the typed value or raises ``ValueError``
 saying what it got and what is accepted; the resolver adds where the value
 came from. Durations and rates are read by the kernel's ``units`` module.
+Words (``real``, ``normal``, ``memory``, ``none``) are read in any case.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from .._backends.registry import BACKENDS
 from .._kernel.clock import ClockMode
 from .._kernel.operations import OPERATIONS
 from .._kernel.seeds import SEED_LIMIT
-from .._kernel.units import parse_duration
+from .._kernel.units import parse_duration, parse_rate
 
 __all__ = [
     "BACKEND_HELP",
@@ -26,6 +27,7 @@ __all__ = [
     "parse_count",
     "parse_distribution",
     "parse_duration_or_none",
+    "parse_failure_rate",
     "parse_ops",
     "parse_seed",
 ]
@@ -41,18 +43,42 @@ def parse_duration_or_none(value: object) -> float | None:
     return parse_duration(value)
 
 
+def _word(value: object) -> object:
+    """Text as a word: stripped and in lower case (anything else as it is)."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 def parse_clock(value: object) -> ClockMode:
-    if value == "virtual":
+    word = _word(value)
+    if word == "virtual":
         return "virtual"
-    if value == "real":
+    if word == "real":
         return "real"
     raise ValueError(f"expected 'virtual' or 'real', got {value!r}")
 
 
 def parse_distribution(value: object) -> str:
-    if value in ("uniform", "normal"):
-        return str(value)
+    word = _word(value)
+    if word in ("uniform", "normal"):
+        return str(word)
     raise ValueError(f"expected 'uniform' or 'normal', got {value!r}")
+
+
+def parse_failure_rate(value: object) -> float:
+    """A probability as ``parse_rate`` reads it; a refused number above 1, up to 100, is asked
+    about as a percentage (``10``: "did you mean '10%'?")."""
+    try:
+        return parse_rate(value)
+    except ValueError as error:
+        text = value.strip() if isinstance(value, str) else value
+        try:
+            number = float(text) if isinstance(text, (str, int, float)) else None
+        except ValueError:
+            number = None
+        if isinstance(value, bool) or number is None or not 1 < number <= 100:
+            raise
+        percent = text if isinstance(text, str) else f"{number:g}"
+        raise ValueError(f"{error}; did you mean '{percent}%'?") from None
 
 
 def parse_count(value: object) -> int:
@@ -73,22 +99,34 @@ def parse_seed(value: object) -> int:
 
 
 def parse_ops(value: object) -> frozenset[str] | None:
-    """Operation names: a collection of them, or comma-separated text; ``None`` for all."""
+    """Operation names: a collection of them, or comma-separated text; ``None`` for all.
+
+    An empty collection is refused: it would switch failures off unnoticed.
+    """
     if value is None:
         return None
     if isinstance(value, str):
         value = [name.strip() for name in value.split(",") if name.strip()]
     if not isinstance(value, Iterable):
-        raise ValueError(f"expected a list of operation names, got {value!r}")
-    try:
-        return OPERATIONS.check(value)
-    except TypeError as error:
-        raise ValueError(str(error)) from None
+        raise ValueError(
+            f"expected a list of operation names, got {type(value).__name__} {value!r}"
+        )
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"operation names must be str, got {type(name).__name__} {name!r}")
+    if not names:
+        raise ValueError(
+            "no operation is named; leave ops out (or give ops=None) for every operation, "
+            "or give flaky_network(0) to switch failures off"
+        )
+    return OPERATIONS.check(names)
 
 
 def parse_backend(value: object) -> str:
-    """A backend's name, as the backend registry knows it (``memory``)."""
-    name = value.strip() if isinstance(value, str) else value
-    if not isinstance(name, str) or name not in BACKENDS:
-        raise ValueError(f"expected {BACKEND_HELP}, got {value!r}")
-    return name
+    """A backend's name, as the backend registry knows it (``memory``), in any case."""
+    word = _word(value)
+    for name in BACKENDS:
+        if isinstance(word, str) and word == name.lower():
+            return name
+    raise ValueError(f"expected {BACKEND_HELP}, got {value!r}")

@@ -2,26 +2,60 @@
 
 The options and ini keys are registered from the table (``_settings``). In
 ``pytest_configure`` this module gathers the raw inputs (the command line,
-the environment, the ini text, what an xdist controller sent, the previous
-run's seed from pytest's cache) and the ``_settings`` resolver decides every
-setting from them, the session seed included; the result is kept in
-``config.stash`` (a bad value is a usage error that names where it came
-from). Here too: recording the seed in the cache, handing it to xdist
-workers, and showing it in the report header.
+the environment, the ini values, what an xdist controller sent, the previous
+run's seed from pytest's cache, whether the run reruns the previous run's
+failures) and the ``_settings`` resolver decides every setting from them, the
+session seed included; the result is kept in ``config.stash`` (a bad value is
+a usage error that names where it came from). Here too: the warning about
+each deprecated environment variable, recording the seed in the cache at the
+end of a run whose tests used a world, handing it to xdist workers, showing it
+(and where it came from) in the report header, and registering the check of
+the markers of tests that make no world (``markers``).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
-from .._settings import MARKERS, SETTINGS, SessionSettings, SettingError, resolve_session
+from .._settings import (
+    MARKERS,
+    SETTINGS,
+    SessionSettings,
+    Setting,
+    SettingError,
+    Sourced,
+    deprecated_variables,
+    resolve_session,
+)
 from . import hookspecs
+from .markers import MarkerCheck
 
 SESSION_KEY = pytest.StashKey[SessionSettings]()
 SEED_NOTE_KEY = pytest.StashKey[str]()
+
+_INI_TYPE: Final[Any] = (str | int | float) if pytest.version_tuple[:2] >= (9, 2) else None
+"""pytest 9.2 reads a number from a native TOML table (``bzzz_latency = 250``) for an ini
+option typed so, and text from every other file; earlier versions only text (``None``)."""
+
+_RERUNS: Final = (
+    ("lf", "--lf"),
+    ("failedfirst", "--ff"),
+    ("stepwise", "--sw"),
+    ("stepwise_skip", "--sw-skip"),
+)
+"""pytest's options that rerun the previous run's failures (their ``dest``, and their name)."""
+
+_USED_WORLD: Final = "bzzz_used_world"
+"""What an xdist worker tells its controller (``workeroutput``) when a test of it made a world."""
+
+
+class BzzzDeprecationWarning(pytest.PytestDeprecationWarning):
+    """Something pytest-bzzz still reads, but will not for long: a ``BZZZ_*`` variable."""
+
+    __module__ = "pytest_bzzz.plugin"  # its public name, for filterwarnings
 
 
 def _cache_key(name: str) -> str:
@@ -43,7 +77,48 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             metavar=setting.option_metavar,
             help=setting.option_help.replace("%", "%%"),  # argparse formats help: % is %%
         )
-        parser.addini(setting.ini, setting.ini_help)
+        parser.addini(setting.ini, setting.ini_help, type=_INI_TYPE, default="")
+
+
+def _ini_value(config: pytest.Config, setting: Setting) -> object:
+    """The ini option's value: text, or a number from a native TOML table (pytest 9.2+)."""
+    try:
+        return config.getini(setting.ini)
+    except (pytest.UsageError, TypeError, ValueError) as error:  # a TOML value of another type
+        hint = ""
+        if _INI_TYPE is None:
+            hint = (
+                f" (pytest {pytest.__version__} reads only text here: write it in quotes, "
+                "or use pytest 9.2 or later)"
+            )
+        raise pytest.UsageError(
+            f"bzzz: {setting.name} from the {setting.ini} ini option: {error}; "
+            f"accepted: {setting.accepted_text}{hint}"
+        ) from None
+
+
+def _rerun(config: pytest.Config) -> str | None:
+    """The option by which this run reruns the previous run's failures (``--lf``), if any.
+
+    ``--sw-reset`` starts the stepwise workflow over: a fresh start, not a rerun.
+    """
+    for dest, option in _RERUNS:
+        if dest.startswith("stepwise") and config.getoption("stepwise_reset", False):
+            continue
+        if config.getoption(dest, False):
+            return option
+    return None
+
+
+def _warn(config: pytest.Config, warning: Warning) -> None:
+    """A warning at configure time; an error, without a traceback, if the filters say so."""
+    try:
+        config.issue_config_time_warning(warning, stacklevel=3)
+    except type(warning):
+        kind = type(warning).__name__
+        raise pytest.UsageError(
+            f"bzzz: {warning} ({kind}, an error under the warnings filters)"
+        ) from None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,26 +130,61 @@ def pytest_configure(config: pytest.Config) -> None:
     controller = None
     if workerinput is not None:  # an xdist worker: what its controller sent (_XdistHooks)
         controller = {s.name: workerinput[s.dest] for s in SETTINGS if s.dest in workerinput}
+    else:  # the controller warns, once for the run
+        for note in deprecated_variables(os.environ):
+            _warn(config, BzzzDeprecationWarning(note))  # BZZZ_<NAME>: now PYTEST_BZZZ_<NAME>
     try:
         values = resolve_session(
             {setting.name: config.getoption(setting.dest) for setting in configurable},
             os.environ,
-            {setting.ini: str(config.getini(setting.ini)) for setting in configurable},
+            {setting.ini: _ini_value(config, setting) for setting in configurable},
             controller=controller,
             previous=None if cache is None else lambda name: cache.get(_cache_key(name), None),
+            rerun=_rerun(config),
         )
     except SettingError as error:
         raise pytest.UsageError(f"bzzz: {error}") from None
     settings = SessionSettings.from_values(values)
     config.stash[SESSION_KEY] = settings
     config.stash[SEED_NOTE_KEY] = values["seed"].source
-    if cache is not None and workerinput is None:
-        for setting in SETTINGS:
-            if setting.remembered:
-                cache.set(_cache_key(setting.name), values[setting.name].value)
+    record = _RunRecord(config, values)
+    config.pluginmanager.register(record, "bzzz-record")
+    config.pluginmanager.register(MarkerCheck(), "bzzz-markers")
     if config.pluginmanager.hasplugin("xdist"):
         per_run = {s.dest: values[s.name].value for s in SETTINGS if s.per_run}
-        config.pluginmanager.register(_XdistHooks(per_run), "bzzz-xdist")
+        config.pluginmanager.register(_XdistHooks(per_run, record), "bzzz-xdist")
+
+
+class _RunRecord:
+    """Record the run's remembered values (the seed) in pytest's cache, for ``last`` and ``--lf``.
+
+    Only at the end of a run in which a test made a simulated world: a run
+    that tests nothing with it (``pytest --help``, ``--collect-only``, a run
+    of other tests) leaves the previous run's seed for ``--bzzz-seed=last``.
+    On xdist, the controller records, once its workers said a test of theirs
+    made a world.
+    """
+
+    def __init__(self, config: pytest.Config, values: dict[str, Sourced]) -> None:
+        self.config = config
+        self.values = values
+        self.used_world = False
+
+    def pytest_bzzz_world_created(self) -> None:
+        if self.used_world:
+            return
+        self.used_world = True
+        workeroutput: dict[str, Any] | None = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:  # an xdist worker: tell the controller
+            workeroutput[_USED_WORLD] = True
+
+    def pytest_sessionfinish(self) -> None:
+        cache = getattr(self.config, "cache", None)
+        if not self.used_world or cache is None or hasattr(self.config, "workerinput"):
+            return
+        for setting in SETTINGS:
+            if setting.remembered:
+                cache.set(_cache_key(setting.name), self.values[setting.name].value)
 
 
 class _XdistHooks:
@@ -82,18 +192,25 @@ class _XdistHooks:
 
     Each worker reads the command line, the environment and the ini file for
     itself, but could not draw the same fresh seed, or read the cache, as its
-    controller: it takes every such per-run value from the controller.
+    controller: it takes every such per-run value from the controller. Back
+    from each worker comes whether a test of it made a world.
     """
 
-    def __init__(self, per_run: dict[str, object]) -> None:
+    def __init__(self, per_run: dict[str, object], record: _RunRecord) -> None:
         self.per_run = per_run
+        self.record = record
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput.update(self.per_run)
+
+    def pytest_testnodedown(self, node: Any) -> None:
+        if getattr(node, "workeroutput", {}).get(_USED_WORLD):
+            self.record.used_world = True
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     settings = config.stash.get(SESSION_KEY, None)
     if settings is None:  # pragma: no cover - configure always runs first
         return None
-    return f"bzzz: seed={settings.seed} (reproduce with --bzzz-seed={settings.seed})"
+    seed = settings.seed
+    return f"bzzz: seed={seed}, {settings.values['seed'].source}; reproduce with --bzzz-seed={seed}"
