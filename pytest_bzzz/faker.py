@@ -85,9 +85,12 @@ _EPOCH: Final = datetime(2024, 1, 1, tzinfo=UTC)
 _SPAN_SECONDS: Final = 3 * 365 * 24 * 60 * 60  # 2024 to 2026
 
 
-def _check_flag(name: str, value: object) -> bool | None:
+def _check_flag(method: str, name: str, value: object) -> bool | None:
     if value is not None and not isinstance(value, bool):
-        raise TypeError(f"{name} must be True, False or None (either), got {value!r}")
+        raise TypeError(
+            f"{method}({name}=...) must be True, False or None (either), "
+            f"got {type(value).__name__} {value!r}"
+        )
     return value
 
 
@@ -137,11 +140,19 @@ class UCXLProvider(BaseProvider):
         ``depth`` is the number of directories before the file name (random,
         mostly one or two, when not given).
         """
+        if depth is not None:
+            if isinstance(depth, bool) or not isinstance(depth, int):
+                raise TypeError(
+                    "ucxl_path(depth=...) must be an int, 0 or more, or None (random), "
+                    f"got {type(depth).__name__} {depth!r}"
+                )
+            if depth < 0:
+                raise ValueError(
+                    f"ucxl_path(depth=...) must be an int, 0 or more, or None (random), got {depth}"
+                )
         rng = self._random()
         if depth is None:
             depth = rng.choice(_DEPTHS)
-        elif isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-            raise ValueError(f"depth must be a whole number, 0 or more, got {depth!r}")
         name = rng.choice(_STEMS) + rng.choice(_EXTENSIONS)
         if not depth:
             return name
@@ -168,18 +179,18 @@ class UCXLProvider(BaseProvider):
         instant = _EPOCH + timedelta(seconds=rng.randrange(_SPAN_SECONDS))
         return f"*@{instant:%Y-%m-%dT%H:%M:%S}Z"
 
-    def ucxl_address(self, temporal: bool | None = None, path: bool | None = None) -> str:
+    def ucxl_address(self, *, temporal: bool | None = None, path: bool | None = None) -> str:
         """A concrete address in canonical form.
 
-        ``temporal`` and ``path`` say whether it has a temporal selector and a
-        path: ``True``, ``False``, or ``None`` (the default) for either, as
-        real addresses mostly have a path and often a selector. Use
+        ``temporal`` and ``path`` (keyword-only) say whether it has a temporal
+        selector and a path: ``True``, ``False``, or ``None`` (the default) for
+        either, as real addresses mostly have a path and often a selector. Use
         ``temporal=False`` for an address to store content under, since the
         store numbers versions itself.
         """
+        with_temporal = _check_flag("ucxl_address", "temporal", temporal)
+        with_path = _check_flag("ucxl_address", "path", path)
         rng = self._random()
-        with_temporal = _check_flag("temporal", temporal)
-        with_path = _check_flag("path", path)
         if with_temporal is None:
             with_temporal = rng.random() < 0.6
         if with_path is None:

@@ -33,12 +33,31 @@ class Written:
     canonical: str
 
 
+WILDCARD = "any"
+# The wildcard and names that look like it. Only lower-case "any" is the
+# wildcard; it is offered here on purpose, so that the filter below always has
+# it to keep out (Hypothesis also draws it now and then from the string
+# constants of the code under test).
+LOOKALIKES = ("any", "Any", "ANY", "aNy", "anyx", "xany", "any-", "_any")
+
+
+def is_concrete(value: str) -> bool:
+    """True when ``value``, a valid component, names something rather than matching anything."""
+    return value != WILDCARD
+
+
+def concrete_components() -> st.SearchStrategy[str]:
+    """Component names, look-alikes of the wildcard included, but never the wildcard."""
+    names = st.text(COMPONENT_CHARS, min_size=1, max_size=12)
+    return st.one_of(names, st.sampled_from(LOOKALIKES)).filter(is_concrete)
+
+
 def components(*, wildcards: bool = True) -> st.SearchStrategy[tuple[str, str]]:
-    """(written, canonical) pairs for one component."""
-    literal = st.text(COMPONENT_CHARS, min_size=1, max_size=12).map(lambda v: (v, v))
+    """(written, canonical) pairs for one component; concrete unless ``wildcards``."""
+    literal = concrete_components().map(lambda v: (v, v))
     if not wildcards:
         return literal
-    return st.one_of(literal, st.sampled_from([("any", "any"), ("*", "any")]))
+    return st.one_of(literal, st.sampled_from([(WILDCARD, WILDCARD), ("*", WILDCARD)]))
 
 
 def segments() -> st.SearchStrategy[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import pickle
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_bzzz import Envelope, UCXLAddress
+from pytest_bzzz import Envelope, UCXLAddress, UCXLParseError
 from pytest_bzzz._ucxl.envelope import encode_content, freeze_json
 
 ADDRESS = UCXLAddress.parse("ucxl://gpt4:architect@bzzz:v2/decisions/api.json")
@@ -114,13 +115,22 @@ def test_timestamps_are_kept_in_utc() -> None:
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
-        ({"version": 0}, ValueError, "version must be an int, 1 or more"),
-        ({"timestamp": datetime(2025, 1, 1)}, ValueError, "timezone-aware"),
-        ({"content_type": ""}, TypeError, "content_type must be a non-empty str"),
-        ({"metadata": {"x": object()}}, TypeError, r"metadata\['x'\] holds a object"),
+        ({"version": 0}, ValueError, "^Envelope version must be an int, 1 or more, got 0$"),
+        ({"version": True}, TypeError, "^Envelope version must be an int, 1 or more, got bool"),
+        ({"version": "3"}, TypeError, "^Envelope version must be an int, 1 or more, got str '3'"),
+        ({"timestamp": datetime(2025, 1, 1)}, ValueError, "timezone-aware datetime, got the naive"),
+        ({"timestamp": "2025-01-01"}, TypeError, "timezone-aware datetime, got str '2025-01-01'"),
+        (
+            {"content_type": ""},
+            ValueError,
+            "^Envelope content_type must be a non-empty str, got ''",
+        ),
+        ({"content_type": 3}, TypeError, "^Envelope content_type must be a non-empty str, got int"),
+        ({"metadata": {"x": object()}}, TypeError, r"metadata\['x'\] holds a value of type object"),
         ({"metadata": {1: "x"}}, TypeError, "metadata keys must be str"),
         ({"metadata": {"x": float("nan")}}, TypeError, "JSON cannot represent"),
-        ({"metadata": ["x"]}, TypeError, "metadata must be a mapping"),
+        ({"metadata": ["x"]}, TypeError, "metadata must be a mapping or None, got list"),
+        ({"metadata": []}, TypeError, "metadata must be a mapping or None, got list"),
     ],
 )
 def test_constructor_validates(changes: dict[str, object], error: type, message: str) -> None:
@@ -129,9 +139,11 @@ def test_constructor_validates(changes: dict[str, object], error: type, message:
 
 
 def test_constructor_needs_a_concrete_address_and_bytes() -> None:
-    with pytest.raises(TypeError, match="concrete UCXLAddress"):
+    with pytest.raises(ValueError, match="address must be concrete, but ucxl://any:a@b:c is a pat"):
         Envelope(UCXLAddress.parse("ucxl://any:a@b:c"), b"", content_type="x", version=1,
                  timestamp=WHEN)  # fmt: skip
+    with pytest.raises(TypeError, match="address must be a UCXLAddress, got str"):
+        Envelope("ucxl://a:b@c:d", b"", content_type="x", version=1, timestamp=WHEN)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="content must be bytes"):
         Envelope(ADDRESS, "text", content_type="x", version=1, timestamp=WHEN)  # type: ignore[arg-type]
     versioned = UCXLAddress.parse("ucxl://gpt4:architect@bzzz:v2/*~9/decisions/api.json")
@@ -142,38 +154,100 @@ def test_constructor_needs_a_concrete_address_and_bytes() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("not json", "not JSON"),
-        ("[1]", "expected a JSON object"),
-        ('{"address": "x"}', "missing fields"),
-        (None, "not JSON"),
+        ("not json", "not an envelope: the text is not JSON (Expecting value: line 1 column 1"),
+        (b"\xff", "not an envelope: the text is not JSON ('utf-8' codec can't decode"),
+        ("[1]", "not an envelope: expected a JSON object, got an array [1]"),
+        ('"x"', 'not an envelope: expected a JSON object, got a string "x"'),
+        (
+            '{"address": "x"}',
+            "not an envelope: missing fields ['author', 'content', 'content_type', 'digest', "
+            "'metadata', 'timestamp', 'version'], unknown fields []",
+        ),
     ],
 )
-def test_from_json_rejects_what_is_not_an_envelope(text: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+def test_from_json_rejects_what_is_not_an_envelope(text: str | bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=r"^not an envelope: ") as caught:
         Envelope.from_json(text)
+    assert str(caught.value).startswith(message)
+
+
+def test_from_json_keeps_the_json_error_as_its_cause() -> None:
+    with pytest.raises(ValueError, match=r"^not an envelope: the text is not JSON") as caught:
+        Envelope.from_json('{"address": ')
+    assert isinstance(caught.value.__cause__, json.JSONDecodeError)
+
+
+@pytest.mark.parametrize("text", [None, 3, {"address": "x"}])
+def test_from_json_takes_only_text(text: object) -> None:
+    with pytest.raises(TypeError, match="takes the JSON text of an envelope as a str or bytes"):
+        Envelope.from_json(text)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
+        # A field of the wrong JSON type: named, with what it must be.
+        ("version", "3", "field 'version' must be a whole number, 1 or more, got a string \"3\""),
+        ("version", True, "field 'version' must be a whole number, 1 or more, got a boolean true"),
+        ("version", 0, "field 'version' must be a whole number, 1 or more, got 0"),
+        ("content_type", 5, "field 'content_type' must be a non-empty string, got a number 5"),
+        ("content_type", "", "field 'content_type' must be a non-empty string, got an empty one"),
+        ("address", None, "field 'address' must be a string, the UCXL address, got null$"),
+        ("content", ["x"], "field 'content' must be a string, the content in base64, got an array"),
+        ("timestamp", 0, "field 'timestamp' must be a string, an ISO 8601 timestamp, got a number"),
+        ("metadata", [], "field 'metadata' must be an object, got an array \\[\\]"),
+        ("author", {}, "field 'author' must be a string, the address's agent, got an object {}"),
+        ("digest", 5, "field 'digest' must be a string, the content's SHA-256 in hex, got a num"),
+        # A field of the right type with a wrong value.
         (
             "address",
             "ucxl://gpt4:architect@bzzz:v2/decisions/api.json",
-            "does not carry its version",
+            "field 'address' 'ucxl://gpt4:architect@bzzz:v2/decisions/api.json' does not carry "
+            "the envelope's version \\*~3",
         ),
-        ("address", "nonsense", "a UCXL address starts with"),
-        ("content", "***", "not an envelope"),
-        ("timestamp", "yesterday", "not an envelope"),
-        ("digest", "0" * 64, "digest does not match"),
-        ("author", "claude", "author or digest"),
-        ("content_type", 5, "content_type must be a non-empty str"),
+        (
+            "address",
+            "nonsense",
+            "field 'address' is not a canonical UCXL address: scheme 'nonsense' at 0: a UCXL "
+            "address starts with",
+        ),
+        ("address", "ucxl://any:b@c:d/*~3/x", "field 'address' .* is a pattern"),
+        ("content", "***", "field 'content' is not base64"),
+        ("timestamp", "yesterday", "field 'timestamp' is not an ISO 8601 timestamp: 'yesterday'"),
+        ("timestamp", "2025-01-01T00:00:00", "field 'timestamp' '2025-01-01T00:00:00' has no zone"),
+        ("digest", "0" * 64, "field 'digest' '0000.*' is not the SHA-256 of the content"),
+        ("author", "claude", "field 'author' 'claude' is not the address's agent, 'gpt4'"),
     ],
 )
-def test_from_json_checks_each_field(field: str, value: object, message: str) -> None:
+def test_from_json_names_the_field_at_fault(field: str, value: object, message: str) -> None:
     data = json.loads(envelope().to_json())
     data[field] = value
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=f"^not an envelope: {message}"):
         Envelope.from_json(json.dumps(data))
+
+
+def test_from_json_refuses_metadata_json_cannot_represent() -> None:
+    text = envelope(metadata={"score": 1.5}).to_json().replace("1.5", "NaN")
+    with pytest.raises(ValueError, match=r"^not an envelope: field metadata\['score'\] holds nan"):
+        Envelope.from_json(text)
+
+
+def test_from_json_keeps_the_address_error_as_its_cause() -> None:
+    data = json.loads(envelope().to_json())
+    data["address"] = "ucxl://a b:c@d:e/*~3"
+    with pytest.raises(ValueError, match="field 'address' is not a canonical UCXL") as caught:
+        Envelope.from_json(json.dumps(data))
+    cause = caught.value.__cause__
+    assert isinstance(cause, UCXLParseError)
+    assert (cause.field, cause.position) == ("agent", 7)
+
+
+def test_envelopes_pickle_and_copy() -> None:
+    made = envelope()
+    for again in (pickle.loads(pickle.dumps(made)), copy.copy(made), copy.deepcopy(made)):
+        assert type(again) is Envelope
+        assert again == made
+        assert again.to_json() == made.to_json()
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ FILE_NAME = re.compile(r"[A-Za-z0-9_-]+\.[a-z]+")
 
 @pytest.fixture
 def fake() -> Faker:
+    """A seeded Faker: every count below is over the same draws on every run."""
     fake = Faker()
     fake.add_provider(UCXLProvider)
     fake.seed_instance(1234)
@@ -60,8 +62,21 @@ def test_address_parts_can_be_asked_for(fake: Faker, temporal: bool, path: bool)
 
 @pytest.mark.parametrize("name", ["temporal", "path"])
 def test_address_flags_must_be_bools(fake: Faker, name: str) -> None:
-    with pytest.raises(TypeError, match=f"{name} must be True, False or None"):
+    with pytest.raises(TypeError) as caught:
         fake.ucxl_address(**{name: "yes"})
+    assert str(caught.value) == (
+        f"ucxl_address({name}=...) must be True, False or None (either), got str 'yes'"
+    )
+
+
+def test_address_flags_are_keyword_only(fake: Faker) -> None:
+    # fake.ucxl_address(True, False) would not say which flag is which.
+    parameters = inspect.signature(UCXLProvider.ucxl_address).parameters
+    assert [p.kind for p in parameters.values()][1:] == [inspect.Parameter.KEYWORD_ONLY] * 2
+    with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
+        fake.ucxl_address(True)
+    with pytest.raises(TypeError, match="takes 1 positional argument but 3 were given"):
+        fake.ucxl_address(False, True)
 
 
 @pytest.mark.parametrize(
@@ -111,10 +126,25 @@ def test_path_depth_can_be_asked_for(fake: Faker, depth: int) -> None:
         assert fake.ucxl_path(depth=depth).count("/") == depth
 
 
-@pytest.mark.parametrize("depth", [-1, 1.5, "2", True])
-def test_path_depth_must_be_a_whole_number(fake: Faker, depth: object) -> None:
-    with pytest.raises(ValueError, match="depth must be a whole number, 0 or more"):
-        fake.ucxl_path(depth=depth)
+@pytest.mark.parametrize(
+    ("depth", "shown"), [(1.5, "float 1.5"), ("2", "str '2'"), (True, "bool True")]
+)
+def test_path_depth_of_the_wrong_type_is_a_type_error(
+    fake: Faker, depth: object, shown: str
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        fake.ucxl_path(depth=depth)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"ucxl_path(depth=...) must be an int, 0 or more, or None (random), got {shown}"
+    )
+
+
+def test_a_negative_path_depth_is_a_value_error(fake: Faker) -> None:
+    with pytest.raises(ValueError, match=r"^ucxl_path") as caught:
+        fake.ucxl_path(depth=-1)
+    assert str(caught.value) == (
+        "ucxl_path(depth=...) must be an int, 0 or more, or None (random), got -1"
+    )
 
 
 def test_temporal_selectors_are_canonical_tokens(fake: Faker) -> None:

@@ -50,14 +50,22 @@ PUBLIC_STRATEGIES = [
 ]
 
 
+# Every search here that counts what it draws ("one of 300 draws has a long
+# path") is derandomized: its outcome is the same on every run, so a failure
+# replays. They draw as a @given test does, without its database.
+SEARCH = settings(database=None, deadline=None, derandomize=True)
+
+
 def draws(strategy: st.SearchStrategy[T], count: int) -> list[T]:
-    """``count`` examples of ``strategy``, drawn the way a ``@given`` test gets them."""
+    """``count`` examples of ``strategy``, drawn the way a ``@given`` test gets them.
+
+    Derandomized: the same strategy gives the same examples on every run.
+    """
     drawn: list[T] = []
 
     @settings(
+        SEARCH,
         max_examples=count,
-        database=None,
-        deadline=None,
         phases=[Phase.generate],
         suppress_health_check=[HealthCheck.too_slow],
     )
@@ -67,6 +75,14 @@ def draws(strategy: st.SearchStrategy[T], count: int) -> list[T]:
 
     collect()
     return drawn
+
+
+def test_draws_are_the_same_on_every_run() -> None:
+    # What the coverage tests below count must not depend on luck.
+    strategy = ucxl_strings(form="any", patterns=True)
+    assert draws(strategy, 50) == draws(strategy, 50)
+    report = falsifying_example(ucxl_addresses(), lambda address: len(address.path) > 3)
+    assert falsifying_example(ucxl_addresses(), lambda address: len(address.path) > 3) == report
 
 
 def seen(values: Iterable[T], features: Callable[[T], Iterable[str]]) -> Counter[str]:
@@ -374,7 +390,7 @@ def test_temporal_selectors_round_trip(temporal: Temporal) -> None:
 def falsifying_example(strategy: st.SearchStrategy[Any], fails: Callable[[Any], bool]) -> str:
     """Run a failing ``@given`` test; return what hypothesis reports as the failing example."""
 
-    @settings(database=None, deadline=None)
+    @settings(SEARCH)
     @given(strategy)
     def property_under_test(value: Any) -> None:
         assert not fails(value)
@@ -410,14 +426,14 @@ def test_a_failing_address_with_a_path_shrinks_to_the_simplest_path() -> None:
 def test_every_strategy_shrinks_to_its_simplest_value(
     strategy: st.SearchStrategy[Any], simplest: object
 ) -> None:
-    assert find(strategy, lambda value: True, settings=settings(database=None)) == simplest
+    assert find(strategy, lambda value: True, settings=SEARCH) == simplest
 
 
 def test_a_failing_selector_shrinks_to_the_simplest_of_its_kind() -> None:
     found = find(
         ucxl_addresses(temporal={"version"}),
         lambda address: address.temporal is not None and address.temporal.n >= 3,
-        settings=settings(database=None),
+        settings=SEARCH,
     )
     assert str(found) == "ucxl://a:a@a:a/*~3"
 
@@ -480,7 +496,10 @@ def test_the_empty_kinds_message_suggests_temporal_false_only_where_it_exists() 
     ("strategy", "message"),
     [
         (ucxl_addresses(agents=st.just("a b")), "agents= drew 'a b', which is not a UCXL comp"),
-        (ucxl_addresses(roles=st.just(5)), "roles= drew 5, a int; it must draw str components"),
+        (
+            ucxl_addresses(roles=st.just(5)),
+            "roles= drew 5, of type int; it must draw str components",
+        ),
         (
             ucxl_addresses(projects=st.just("any")),
             "projects= drew the wildcard 'any', but these addresses must be concrete; "
@@ -489,7 +508,7 @@ def test_the_empty_kinds_message_suggests_temporal_false_only_where_it_exists() 
         (ucxl_strings(tasks=st.just("*")), "tasks= drew the wildcard '\\*'"),
         (ucxl_addresses(paths=st.just("/docs/a.md")), "must not start with '/'.*no leading '/'"),
         (ucxl_addresses(paths=st.just("docs/*.md")), "paths= drew the glob 'docs/\\*.md'"),
-        (ucxl_addresses(paths=st.just(b"docs")), "paths= drew b'docs', a bytes"),
+        (ucxl_addresses(paths=st.just(b"docs")), "paths= drew b'docs', of type bytes"),
         (
             network_conditions(failure_rates=st.just(1.5)),
             "NetworkConditions refuses: failure_rate must be between 0 and 1, got 1.5",
@@ -545,7 +564,7 @@ def test_a_given_wildcard_is_written_canonically() -> None:
     at_the_limit = find(
         strategy,
         lambda a: len(str(a)) == MAX_LENGTH,
-        settings=settings(database=None, max_examples=2000),
+        settings=settings(SEARCH, max_examples=2000),
     )
     assert at_the_limit.agent == "any"
 

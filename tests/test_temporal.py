@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -123,6 +124,69 @@ def test_constructor_validates_like_parsing() -> None:
         Temporal("at", at=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))))
 
 
+@pytest.mark.parametrize(
+    ("kind", "n", "token", "position", "fragment"),
+    [
+        ("version", -1, "*~-1", 0, "*~-1"),
+        ("back", -7, "~~-7", 0, "~~-7"),
+        ("forward", 2**63, f"^^{2**63}", 2, str(2**63)),
+        ("version", 10**30, f"*~{10**30}", 2, str(10**30)),
+    ],
+)
+def test_a_number_out_of_range_is_refused_as_parsing_its_token_would(
+    kind: str, n: int, token: str, position: int, fragment: str
+) -> None:
+    with pytest.raises(UCXLParseError) as built:
+        Temporal(kind, n=n)  # type: ignore[arg-type]
+    with pytest.raises(UCXLParseError) as parsed:
+        Temporal.parse(token)
+    for error in (built.value, parsed.value):
+        assert type(error) is UCXLParseError
+        assert (error.field, error.text) == ("temporal", token)
+        assert error.code == ErrorCode.TEMPORAL_INVALID
+        assert (error.position, error.fragment) == (position, fragment)
+    assert built.value.reason == f"n for {kind!r} must be between 0 and {2**63 - 1}, got {n}"
+
+
+@pytest.mark.parametrize(
+    ("at", "written", "reason"),
+    [
+        (datetime(2025, 1, 1), "2025-01-01T00:00:00", "a naive datetime is ambiguous"),
+        (
+            datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))),
+            "0001-01-01T00:00:00+05:00",
+            "the instant falls outside years 0001-9999 once converted to UTC",
+        ),
+    ],
+)
+def test_an_instant_out_of_range_is_refused_as_a_token_would_be(
+    at: datetime, written: str, reason: str
+) -> None:
+    with pytest.raises(UCXLParseError, match=reason) as caught:
+        Temporal("at", at=at)
+    error = caught.value
+    assert (error.field, error.code) == ("temporal", ErrorCode.TEMPORAL_INVALID)
+    assert (error.text, error.position, error.fragment) == (f"*@{written}", 2, written)
+
+
+def test_an_unknown_kind_is_a_value_error_and_a_kind_not_a_str_a_type_error() -> None:
+    with pytest.raises(UCXLParseError) as caught:
+        Temporal("newest")  # type: ignore[arg-type]
+    error = caught.value
+    assert (error.field, error.code, error.text, error.position) == (
+        "temporal",
+        ErrorCode.TEMPORAL_INVALID,
+        "newest",
+        0,
+    )
+    assert error.reason == (
+        "unknown kind; expected one of 'latest', 'earliest', 'version', 'back', 'forward', 'at'"
+    )
+    for kind in (3, ["latest"], None):
+        with pytest.raises(TypeError, match="Temporal\\(\\) kind must be a str, one of 'latest'"):
+            Temporal(kind)  # type: ignore[arg-type]
+
+
 def test_temporal_is_immutable_and_hashable() -> None:
     temporal = Temporal.parse("*~3")
     with pytest.raises(AttributeError):
@@ -222,7 +286,26 @@ def test_resolve_validates_its_arguments() -> None:
         at.resolve(2, stamps(1))
     with pytest.raises(ValueError, match=r"timestamps\[1\] must be a timezone-aware datetime"):
         at.resolve(2, [datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 1, 2)])
+    with pytest.raises(TypeError, match=r"timestamps\[1\] must be a timezone-aware .*, got str"):
+        at.resolve(2, [datetime(2025, 1, 1, tzinfo=UTC), "2025-01-02"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"timestamps must be a sequence of datetimes, .* got int"):
+        at.resolve(1, 5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"timestamps must be a sequence of datetimes, .* got str"):
+        at.resolve(1, "2025-01-01T00:00:00Z")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="must not decrease"):
         at.resolve(2, stamps(2, 1))
     # Non-"at" selectors do not need timestamps, and ignore them.
     assert Temporal.parse("~~1").resolve(2, stamps(1, 2)) == 1
+
+
+@pytest.mark.parametrize("token", ["*^", "*~", "*~3", "~~0", "^^2", "*@2025-01-01T00:00:00.5Z"])
+def test_selectors_pickle_and_copy(token: str) -> None:
+    temporal = Temporal.parse(token)
+    for again in (
+        pickle.loads(pickle.dumps(temporal)),
+        copy.copy(temporal),
+        copy.deepcopy(temporal),
+    ):
+        assert type(again) is Temporal
+        assert again == temporal
+        assert (again.kind, again.n, again.at) == (temporal.kind, temporal.n, temporal.at)

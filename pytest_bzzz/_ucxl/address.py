@@ -16,17 +16,22 @@ both share (scheme, components, length limit) in :mod:`.grammar`.
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any, Final, Self
 
 from .diagnosis import _diagnose_head, _explain_not_canonical, _fail, _parse_tail, _too_long
-from .errors import InvalidFragment
+from .errors import InvalidFragment, _shorten
 from .grammar import _COMPONENTS, MAX_LENGTH
 from .grammar import SCHEME as SCHEME
 from .grammar import WILDCARD as WILDCARD
 from .grammar import _component_fault as _component_fault
 from .path import PathMatcher, check_path, has_dot_segment
 from .temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, parse_token
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
 
 __all__ = ["MAX_LENGTH", "UCXLAddress"]
 
@@ -66,8 +71,9 @@ _FAST_RE: Final = re.compile(
 class UCXLAddress:
     """An immutable, hashable, ordered UCXL address.
 
-    Build one with :meth:`parse` or from its fields; both validate exactly the
-    same way. Components ``agent``, ``role``, ``project`` and ``task`` are
+    Build one from its text with :meth:`parse`, or from its fields with
+    ``UCXLAddress(agent, role, project, task, temporal=..., path=...)``; both
+    validate exactly the same way. Components ``agent``, ``role``, ``project`` and ``task`` are
     strings, with a wildcard stored as ``"any"``; ``temporal`` is a
     :class:`Temporal` or ``None``; ``path`` has no leading ``/`` and keeps a
     trailing one. ``str()`` gives the canonical form, and addresses order as
@@ -92,6 +98,17 @@ class UCXLAddress:
     _path: str
     _text: str | None
     _matcher: PathMatcher | None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # Only here to explain the commonest slip, UCXLAddress(text), which would
+        # otherwise fail with "missing 3 required positional arguments". The
+        # arguments are bound and checked by __init__, whose signature type
+        # checkers, inspect and Sphinx show (see __signature__ below the class).
+        if len(args) < len(_COMPONENTS) and cls.__init__ is UCXLAddress.__init__:
+            missing = [name for name in _COMPONENTS[len(args) :] if name not in kwargs]
+            if missing:
+                raise TypeError(_missing_components(cls.__name__, args, missing))
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -158,8 +175,14 @@ class UCXLAddress:
 
         With ``strict=True`` only the canonical form is accepted: exactly the
         strings ``s`` for which ``str(UCXLAddress.parse(s)) == s``. Raises
-        :class:`UCXLParseError` naming the field, fragment and position at fault.
+        :class:`UCXLParseError` naming the field, fragment and position at fault,
+        and ``TypeError`` when ``text`` is not a ``str`` or ``strict`` not a ``bool``.
         """
+        if strict is not False and strict is not True:
+            raise TypeError(
+                f"UCXLAddress.parse() takes strict=True or False, got {type(strict).__name__} "
+                f"{strict!r}"
+            )
         parts = _fast_parts(text)
         if parts is None or (strict and parts[-1] is None):
             return cls._parse_stepwise(text, strict)
@@ -336,6 +359,30 @@ class UCXLAddress:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self).parse, (str(self),))
+
+
+# inspect.signature() and Sphinx read a class's signature from its __new__ when it
+# has one; the constructor's real signature is __init__'s.
+UCXLAddress.__new__.__signature__ = inspect.signature(UCXLAddress.__init__)  # type: ignore[attr-defined]
+
+
+def _missing_components(name: str, args: tuple[Any, ...], missing: list[str]) -> str:
+    """Say that a constructor call lacks components, and how addresses are made."""
+    how = (
+        f"Make an address from its text with {name}.parse(text), and from its fields with "
+        f"keyword arguments: {name}(agent=..., role=..., project=..., task=..., "
+        "temporal=None, path='') (the four components may also be given in that order, "
+        "positionally)"
+    )
+    listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+    if len(args) == 1 and isinstance(args[0], str) and ":" in args[0]:  # no component has one
+        text = _shorten(args[0], 100)
+        return (
+            f"{name}() takes an address's fields, not its text: it was given {text!r} "
+            f"as the agent, and no {listed.replace(' and ', ' or ')}. "
+            + how.replace("parse(text)", f"parse({text!r})")
+        )
+    return f"{name}() is missing the {listed}. {how}"
 
 
 _Parts = tuple[str, str, str, str, Temporal | None, str, str | None]

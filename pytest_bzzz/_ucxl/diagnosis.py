@@ -21,6 +21,10 @@ from .temporal import TOKEN_RE, Temporal, explain_token, parse_token
 if TYPE_CHECKING:
     from .address import UCXLAddress
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
 _DELIMITER_RE: Final = re.compile(r"[:@/]")
 _SPECIAL_RE: Final = re.compile(r"[\^~@#:]")
 

@@ -17,11 +17,15 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from .address import MAX_LENGTH, UCXLAddress
-from .errors import UCXLParseError
+from .errors import UCXLParseError, _shorten
 from .temporal import Temporal
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
 
 __all__ = ["TEXT", "TOMBSTONE", "Envelope", "encode_content", "freeze_json"]
 
@@ -55,7 +59,7 @@ def freeze_json(value: Any, where: str = "metadata") -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(freeze_json(item, f"{where}[{index}]") for index, item in enumerate(value))
     raise TypeError(
-        f"{where} holds a {type(value).__name__}, which is not JSON-serialisable "
+        f"{where} holds a value of type {type(value).__name__}, which is not JSON-serialisable "
         "(accepted: dict with str keys, list, tuple, str, int, float, bool, None)"
     )
 
@@ -137,20 +141,46 @@ class Envelope:
         timestamp: datetime,
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        if not isinstance(address, UCXLAddress) or address.is_pattern:
-            raise TypeError(f"address must be a concrete UCXLAddress, got {address!r}")
+        if not isinstance(address, UCXLAddress):
+            raise TypeError(
+                f"Envelope address must be a UCXLAddress, got {type(address).__name__} {address!r}"
+            )
+        if address.is_pattern:
+            raise ValueError(
+                f"Envelope address must be concrete, but {address} is a pattern "
+                "(it holds a wildcard or a glob)"
+            )
         check_room(address)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise ValueError(f"version must be an int, 1 or more, got {version!r}")
-        if not isinstance(timestamp, datetime) or timestamp.utcoffset() is None:
-            raise ValueError(f"timestamp must be a timezone-aware datetime, got {timestamp!r}")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise TypeError(
+                f"Envelope version must be an int, 1 or more, got {type(version).__name__} "
+                f"{version!r}"
+            )
+        if version < 1:
+            raise ValueError(f"Envelope version must be an int, 1 or more, got {version!r}")
+        if not isinstance(timestamp, datetime):
+            raise TypeError(
+                "Envelope timestamp must be a timezone-aware datetime, "
+                f"got {type(timestamp).__name__} {timestamp!r}"
+            )
+        if timestamp.utcoffset() is None:
+            raise ValueError(
+                f"Envelope timestamp must be a timezone-aware datetime, got the naive {timestamp!r}"
+            )
         if not isinstance(content, bytes):
-            raise TypeError(f"content must be bytes, got {type(content).__name__}")
-        if not isinstance(content_type, str) or not content_type:
-            raise TypeError(f"content_type must be a non-empty str, got {content_type!r}")
-        frozen = _EMPTY if not metadata else freeze_json(metadata)
-        if not isinstance(frozen, Mapping):
-            raise TypeError(f"metadata must be a mapping, got {type(metadata).__name__}")
+            raise TypeError(f"Envelope content must be bytes, got {type(content).__name__}")
+        if not isinstance(content_type, str):
+            raise TypeError(
+                "Envelope content_type must be a non-empty str, "
+                f"got {type(content_type).__name__} {content_type!r}"
+            )
+        if not content_type:
+            raise ValueError("Envelope content_type must be a non-empty str, got ''")
+        if metadata is not None and not isinstance(metadata, Mapping):
+            raise TypeError(
+                f"Envelope metadata must be a mapping or None, got {type(metadata).__name__}"
+            )
+        frozen = freeze_json(metadata) if metadata else _EMPTY
         self._base = address.with_temporal(None) if address.temporal is not None else address
         self._content = content
         self._content_type = content_type
@@ -255,51 +285,91 @@ class Envelope:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Envelope:
-        """Read an envelope written by :meth:`to_json`; ``ValueError`` says what is wrong."""
+        """Read an envelope written by :meth:`to_json`.
+
+        Raises ``TypeError`` when ``text`` is not a ``str``, ``bytes`` or
+        ``bytearray``, and ``ValueError`` when it is not an envelope, with a
+        message that starts ``not an envelope:`` and says why: the text is not
+        JSON; it is JSON but not an object; fields are missing or unknown (named);
+        a field has the wrong JSON type (named, with the type expected); or a
+        field's value is wrong: an address that is not canonical UCXL, is a
+        pattern or does not carry the envelope's version, content that is not
+        base64, a timestamp that is not ISO 8601 with a zone, metadata that JSON
+        cannot represent, an author or digest that does not match. When another
+        error found the fault (a :class:`UCXLParseError` for the address, a
+        ``json.JSONDecodeError`` for the text, ...), it is the ``__cause__``.
+        """
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise TypeError(
+                "Envelope.from_json() takes the JSON text of an envelope as a str or bytes, "
+                f"got {type(text).__name__}"
+            )
         try:
             data = json.loads(text)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"not an envelope: not JSON ({error})") from None
+        except ValueError as error:  # json.JSONDecodeError, or bytes that are not UTF-8
+            raise ValueError(f"not an envelope: the text is not JSON ({error})") from error
         if not isinstance(data, dict):
-            raise ValueError(f"not an envelope: expected a JSON object, got {type(data).__name__}")
-        expected = {
-            "address",
-            "content",
-            "content_type",
-            "metadata",
-            "version",
-            "timestamp",
-            "author",
-            "digest",
-        }
-        if set(data) != expected:
-            missing, extra = sorted(expected - set(data)), sorted(set(data) - expected)
-            raise ValueError(f"not an envelope: missing fields {missing}, unknown fields {extra}")
-        try:
-            address = UCXLAddress.parse(data["address"], strict=True)
-            content = base64.b64decode(data["content"], validate=True)
-            timestamp = datetime.fromisoformat(data["timestamp"])
-        except (UCXLParseError, TypeError, binascii.Error, ValueError) as error:
-            raise ValueError(f"not an envelope: {error}") from None
-        temporal = address.temporal
-        if temporal is None or temporal.kind != "version" or temporal.n != data["version"]:
             raise ValueError(
-                f"not an envelope: the address {data['address']!r} does not carry its "
-                f"version *~{data['version']}"
+                f"not an envelope: expected a JSON object, got {_json_kind(data)}"
+                f" {_shorten(json.dumps(data))}"
             )
+        if data.keys() != _JSON_FIELDS:
+            missing, extra = sorted(_JSON_FIELDS - set(data)), sorted(set(data) - _JSON_FIELDS)
+            raise ValueError(f"not an envelope: missing fields {missing}, unknown fields {extra}")
+        version = _json_field(data, "version", int, "a whole number, 1 or more")
+        if version < 1:
+            _bad_field("version", f"must be a whole number, 1 or more, got {version}")
+        content_type = _json_field(data, "content_type", str, "a non-empty string")
+        if not content_type:
+            _bad_field("content_type", "must be a non-empty string, got an empty one")
+        written = _json_field(data, "address", str, "a string, the UCXL address")
+        try:
+            address = UCXLAddress.parse(written, strict=True)
+        except UCXLParseError as error:
+            raise ValueError(
+                f"not an envelope: field 'address' is not a canonical UCXL address: {error}"
+            ) from error
+        if address.is_pattern:
+            _bad_field("address", f"{written!r} is a pattern; an envelope's address is concrete")
+        temporal = address.temporal
+        if temporal is None or temporal.kind != "version" or temporal.n != version:
+            _bad_field("address", f"{written!r} does not carry the envelope's version *~{version}")
+        encoded = _json_field(data, "content", str, "a string, the content in base64")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise ValueError(f"not an envelope: field 'content' is not base64 ({error})") from error
+        stamp = _json_field(data, "timestamp", str, "a string, an ISO 8601 timestamp")
+        try:
+            timestamp = datetime.fromisoformat(stamp)
+        except ValueError as error:
+            raise ValueError(
+                f"not an envelope: field 'timestamp' is not an ISO 8601 timestamp: {stamp!r}"
+            ) from error
+        if timestamp.utcoffset() is None:
+            _bad_field("timestamp", f"{stamp!r} has no zone; write it in UTC, with a final 'Z'")
+        metadata = _json_field(data, "metadata", dict, "an object")
+        try:
+            frozen = freeze_json(metadata)
+        except TypeError as error:  # NaN and Infinity, which json.loads accepts
+            raise ValueError(f"not an envelope: field {error}") from error
+        author = _json_field(data, "author", str, "a string, the address's agent")
+        if author != address.agent:
+            _bad_field("author", f"{author!r} is not the address's agent, {address.agent!r}")
+        digest = _json_field(data, "digest", str, "a string, the content's SHA-256 in hex")
         try:
             envelope = cls(
                 address,
                 content,
-                content_type=data["content_type"],
-                version=data["version"],
+                content_type=content_type,
+                version=version,
                 timestamp=timestamp,
-                metadata=data["metadata"],
+                metadata=frozen,
             )
-        except TypeError as error:
-            raise ValueError(f"not an envelope: {error}") from None
-        if envelope.author != data["author"] or envelope.digest != data["digest"]:
-            raise ValueError("not an envelope: author or digest does not match the content")
+        except ValueError as error:  # an address with no room left for its version
+            raise ValueError(f"not an envelope: field 'address': {error}") from error
+        if envelope.digest != digest:
+            _bad_field("digest", f"{_shorten(digest)!r} is not the SHA-256 of the content")
         return envelope
 
     def _key(self) -> tuple[Any, ...]:
@@ -328,6 +398,39 @@ class Envelope:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Envelope.from_json, (self.to_json(),))
+
+
+_JSON_FIELDS: Final = frozenset(
+    {"address", "content", "content_type", "metadata", "version", "timestamp", "author", "digest"}
+)
+
+
+def _json_kind(value: object) -> str:
+    """What JSON calls the type of a value :func:`json.loads` returned."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _bad_field(name: str, problem: str) -> NoReturn:
+    raise ValueError(f"not an envelope: field {name!r} {problem}")
+
+
+def _json_field(data: dict[str, Any], name: str, kind: type, expected: str) -> Any:
+    """``data[name]``, if it has the JSON type ``kind``; else say what was expected."""
+    value = data[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        shown = "" if value is None else f" {_shorten(json.dumps(value))}"
+        _bad_field(name, f"must be {expected}, got {_json_kind(value)}{shown}")
+    return value
 
 
 def _format_instant(instant: datetime) -> str:

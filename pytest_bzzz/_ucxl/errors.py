@@ -9,6 +9,10 @@ that knows nothing about pytest-bzzz still handles them sensibly.
 They pickle by state rather than by constructor arguments: pytest-xdist ships
 exceptions between processes, and keyword-only constructors do not survive
 ``BaseException``'s default pickling.
+
+Each public class reports its public home, ``pytest_bzzz``, as its module (so
+reprs, tracebacks and the API reference show ``pytest_bzzz.NotFoundError``);
+pickle and ``copy`` look each one up there by name, and find this very class.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ __all__ = [
 
 class ErrorCode(enum.StrEnum):
     """The error codes of the UCXI API; each compares equal to its string."""
+
+    __module__ = "pytest_bzzz"
 
     INVALID_ADDRESS = "UCXL-400-INVALID_ADDRESS"
     TEMPORAL_INVALID = "UCXL-400-TEMPORAL_INVALID"
@@ -49,14 +55,31 @@ class UCXLError(Exception):
     ``code`` is the UCXL error code (an :class:`ErrorCode`, equal to its string).
     """
 
+    __module__ = "pytest_bzzz"
+
     code: ErrorCode
 
     def __init__(self, message: str, *, code: ErrorCode | str) -> None:
         super().__init__(message)
-        self.code = code if type(code) is ErrorCode else ErrorCode(code)
+        self.code = code if type(code) is ErrorCode else _error_code(code, type(self).__name__)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _error_code(code: object, raiser: str) -> ErrorCode:
+    """``code`` as an :class:`ErrorCode`; say what is accepted when it is none."""
+    if not isinstance(code, str):
+        raise TypeError(
+            f"{raiser} code must be an ErrorCode or its str, got {type(code).__name__} {code!r}"
+        )
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        accepted = ", ".join(member.value for member in ErrorCode)
+        raise ValueError(
+            f"{raiser} code {code!r} is not a UCXL error code; accepted: {accepted}"
+        ) from None
 
 
 def _shorten(text: str, limit: int = 60) -> str:
@@ -76,6 +99,8 @@ class UCXLParseError(UCXLError, ValueError):
     ``UCXL-400-TEMPORAL_INVALID`` when only the temporal token is wrong and
     ``UCXL-400-INVALID_ADDRESS`` otherwise.
     """
+
+    __module__ = "pytest_bzzz"
 
     field: str
     fragment: str
@@ -107,6 +132,8 @@ class UCXLParseError(UCXLError, ValueError):
 class NotFoundError(UCXLError, LookupError):
     """Nothing is stored under the key or address asked for (``UCXL-404-NOT_FOUND``)."""
 
+    __module__ = "pytest_bzzz"
+
     def __init__(self, message: str, *, code: ErrorCode | str = ErrorCode.NOT_FOUND) -> None:
         super().__init__(message, code=code)
 
@@ -117,6 +144,8 @@ class TemporalRangeError(UCXLError, IndexError):
     Carries ``UCXL-400-TEMPORAL_INVALID``, the ``selector`` (its canonical token)
     and the ``count`` of versions it was resolved against.
     """
+
+    __module__ = "pytest_bzzz"
 
     selector: str
     count: int

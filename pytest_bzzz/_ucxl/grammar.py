@@ -11,6 +11,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
 MAX_LENGTH: Final = 4096
 """The longest address accepted, as written and in canonical form."""
 

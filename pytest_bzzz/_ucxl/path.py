@@ -15,6 +15,10 @@ from typing import Final, NoReturn
 
 from .errors import InvalidFragment
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
 __all__ = ["PathMatcher", "check_path", "has_dot_segment"]
 
 _PATH_RE: Final = re.compile(r"[A-Za-z0-9_.*-]+(?:/[A-Za-z0-9_.*-]+)*/?")

@@ -22,6 +22,10 @@ from typing import Any, Final, Literal, NoReturn, TypeAlias, get_args
 
 from .errors import ErrorCode, InvalidFragment, NotFoundError, TemporalRangeError, UCXLParseError
 
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
 __all__ = [
     "MAX_NUMBER",
     "SUFFIX_TOKEN_PATTERN",
@@ -34,7 +38,9 @@ __all__ = [
 
 TemporalKind: TypeAlias = Literal["latest", "earliest", "version", "back", "forward", "at"]
 _KINDS: Final = frozenset(get_args(TemporalKind))
+_KIND_NAMES: Final = ", ".join(repr(kind) for kind in get_args(TemporalKind))
 _COUNTED: Final = frozenset({"version", "back", "forward"})
+_PREFIXES: Final = {"version": "*~", "back": "~~", "forward": "^^"}
 
 MAX_NUMBER: Final = 2**63 - 1
 """The largest version number or step a token may hold (the BZZZ Go parser's int64)."""
@@ -160,6 +166,18 @@ def parse_token(token: str) -> Temporal:
     return Temporal._make("at", None, _parse_timestamp(token, start))
 
 
+def _invalid(reason: str, fragment: str, position: int, token: str) -> NoReturn:
+    """Refuse a value given to :class:`Temporal`, as parsing ``token`` would refuse it."""
+    raise UCXLParseError(
+        reason,
+        field="temporal",
+        fragment=fragment,
+        position=position,
+        text=token,
+        code=ErrorCode.TEMPORAL_INVALID,
+    )
+
+
 class Temporal:
     """An immutable temporal selector: which version of an address is meant.
 
@@ -167,6 +185,12 @@ class Temporal:
     ``"forward"`` and ``"at"``; ``n`` is the number for ``version``, ``back`` and
     ``forward`` (``None`` otherwise); ``at`` is the timezone-aware UTC instant
     for ``at`` (``None`` otherwise). ``str()`` gives the canonical token.
+
+    Building one from its parts validates as parsing does: a value out of
+    range (a negative ``n``, a naive ``at``) raises :class:`UCXLParseError`
+    with ``field="temporal"`` and the code ``UCXL-400-TEMPORAL_INVALID``, its
+    ``text`` the token the value stands for (``*~-1``); an argument of the
+    wrong type, or one the kind does not take, raises ``TypeError``.
 
     >>> Temporal.parse("~~")
     Temporal('~~1')
@@ -187,34 +211,52 @@ class Temporal:
         n: int | None = None,
         at: datetime | None = None,
     ) -> None:
-        def invalid(reason: str, value: object) -> NoReturn:
-            raise UCXLParseError(
-                reason,
-                field="temporal",
-                fragment=str(value),
-                position=0,
-                text=str(value),
-                code=ErrorCode.TEMPORAL_INVALID,
+        # A value out of range is reported as parsing the token it stands for
+        # would report it: ``text`` is that token, ``position`` where in it the
+        # fault starts, with the code UCXL-400-TEMPORAL_INVALID.
+        if not isinstance(kind, str):
+            raise TypeError(
+                f"Temporal() kind must be a str, one of {_KIND_NAMES}; "
+                f"got {type(kind).__name__} {kind!r}"
             )
-
         if kind not in _KINDS:
-            invalid(f"unknown kind; expected one of {', '.join(sorted(_KINDS))}", kind)
+            _invalid(f"unknown kind; expected one of {_KIND_NAMES}", kind, 0, kind)
         if kind in _COUNTED:
             if isinstance(n, bool) or not isinstance(n, int):
                 raise TypeError(f"Temporal({kind!r}) needs n as an int, got {type(n).__name__}")
             if not 0 <= n <= MAX_NUMBER:
-                invalid(f"n for {kind!r} must be between 0 and {MAX_NUMBER}", n)
+                prefix = _PREFIXES[kind]
+                token = f"{prefix}{n}"
+                # '*~-1' is no token at all; '*~9223372036854775808' has a number too large.
+                where = 0 if n < 0 else len(prefix)
+                _invalid(
+                    f"n for {kind!r} must be between 0 and {MAX_NUMBER}, got {n}",
+                    token[where:],
+                    where,
+                    token,
+                )
         elif n is not None:
             raise TypeError(f"Temporal({kind!r}) takes no n (got {n!r})")
         if kind == "at":
             if not isinstance(at, datetime):
                 raise TypeError(f"Temporal('at') needs at as a datetime, got {type(at).__name__}")
+            written = at.isoformat()
             if at.utcoffset() is None:
-                invalid("a naive datetime is ambiguous; give it a timezone (e.g. UTC)", at)
+                _invalid(
+                    "a naive datetime is ambiguous; give it a timezone (e.g. UTC)",
+                    written,
+                    2,
+                    f"*@{written}",
+                )
             try:
                 at = at.astimezone(UTC)
             except OverflowError:
-                invalid("the instant falls outside years 0001-9999 once converted to UTC", at)
+                _invalid(
+                    "the instant falls outside years 0001-9999 once converted to UTC",
+                    written,
+                    2,
+                    f"*@{written}",
+                )
         elif at is not None:
             raise TypeError(f"Temporal({kind!r}) takes no at (got {at!r})")
         self._init(kind, n, at)
@@ -228,7 +270,7 @@ class Temporal:
             assert at is not None
             token = "*@" + _format_timestamp(at)
         else:
-            token = {"version": "*~", "back": "~~", "forward": "^^"}[kind] + str(n)
+            token = _PREFIXES[kind] + str(n)
         self._kind = kind
         self._n = n
         self._at = at
@@ -283,7 +325,9 @@ class Temporal:
         ``timestamps`` (one per version, oldest first, timezone-aware) is needed
         only for ``at`` selectors. Raises :class:`NotFoundError` when
         ``count`` is 0 and :class:`TemporalRangeError` when the selector points
-        outside the history.
+        outside the history; ``TypeError`` for an argument of the wrong type and
+        ``ValueError`` for a wrong value (a negative ``count``, missing or naive
+        timestamps, or timestamps that decrease).
         """
         if isinstance(count, bool) or not isinstance(count, int):
             raise TypeError(f"count must be an int, got {type(count).__name__}")
@@ -318,6 +362,12 @@ class Temporal:
     def _resolve_at(self, count: int, timestamps: Sequence[datetime] | None) -> int:
         if timestamps is None:
             raise ValueError(f"resolving {self._token} needs the versions' timestamps")
+        given: object = timestamps  # any object, at run time
+        if not isinstance(given, Sequence) or isinstance(given, (str, bytes)):
+            raise TypeError(
+                "timestamps must be a sequence of datetimes, one per version, oldest first; "
+                f"got {type(timestamps).__name__}"
+            )
         if len(timestamps) != count:
             raise ValueError(
                 f"timestamps has {len(timestamps)} entries, but count is {count}: "
@@ -325,9 +375,15 @@ class Temporal:
             )
         previous: datetime | None = None
         for index, stamp in enumerate(timestamps):
-            if not isinstance(stamp, datetime) or stamp.utcoffset() is None:
+            if not isinstance(stamp, datetime):
+                raise TypeError(
+                    f"timestamps[{index}] must be a timezone-aware datetime, "
+                    f"got {type(stamp).__name__} {stamp!r}"
+                )
+            if stamp.utcoffset() is None:
                 raise ValueError(
-                    f"timestamps[{index}] must be a timezone-aware datetime, got {stamp!r}"
+                    f"timestamps[{index}] must be a timezone-aware datetime, "
+                    f"got the naive {stamp!r}"
                 )
             if previous is not None and stamp < previous:
                 raise ValueError(

@@ -120,7 +120,8 @@ def _drawn_component(argument: str, value: object, patterns: bool) -> str:
     """Check a component drawn from the user's strategy."""
     if not isinstance(value, str):
         raise InvalidArgument(
-            f"{argument}= drew {value!r}, a {type(value).__name__}; it must draw str components"
+            f"{argument}= drew {value!r}, of type {type(value).__name__}; "
+            "it must draw str components"
         )
     fault = _component_fault(value)
     if fault is not None:
@@ -136,7 +137,9 @@ def _drawn_component(argument: str, value: object, patterns: bool) -> str:
 def _drawn_path(value: object, patterns: bool) -> str:
     """Check a path drawn from the user's strategy."""
     if not isinstance(value, str):
-        raise InvalidArgument(f"paths= drew {value!r}, a {type(value).__name__}; it must draw str")
+        raise InvalidArgument(
+            f"paths= drew {value!r}, of type {type(value).__name__}; it must draw str"
+        )
     if value:
         try:
             check_path(value, 0, len(value))
