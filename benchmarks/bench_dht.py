@@ -4,9 +4,14 @@ Run from the project root:
 
     python benchmarks/bench_dht.py
 
-Every ratio compares two things measured in this one process (or, for the
-plugin overhead, two pytest runs of the same suite on this machine), so it
-holds from machine to machine where absolute rates do not.
+Every ratio compares two things measured in this one process, or, for the
+pytest runs, two pytest subprocesses on this machine, interleaved, the best of
+``--overhead-repeat`` kept: the same 1,000 tests that do not use the plugin,
+with it and with ``-p no:bzzz`` (what loading the plugin costs); and 1,000
+tests that put and get a value in ``mock_dht`` against the same tests given a
+dict by a plain fixture (what a test that uses the plugin costs: its world,
+settings, mock, report section and teardown). So each ratio holds from machine
+to machine where absolute rates do not.
 """
 
 from __future__ import annotations
@@ -24,6 +29,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pytest_bzzz import MockDHT, NetworkConditions, NetworkError
+
+# The most 1,000 tests that use mock_dht may take, against the same tests given a dict fixture.
+FIXTURE_GOAL = 1.5
+SUITE_SIZE = 1000  # tests in each suite the pytest runs time
 
 
 class LockedDict:
@@ -122,21 +131,76 @@ def memory(count: int) -> tuple[int, int]:
     return measure(plain), measure(mock)
 
 
-TRIVIAL_SUITE = "\n".join(f"def test_{index}():\n    pass\n" for index in range(1000))
+TRIVIAL_SUITE = "\n".join(f"def test_{index}():\n    pass\n" for index in range(SUITE_SIZE))
+
+# Two suites of the same tests, but for the store they are handed: the plugin's mock_dht, or a
+# dict from a plain fixture. Each test puts a value and reads it back.
+DICT_FIXTURE = """
+import pytest
+
+
+@pytest.fixture
+def store():
+    return {}
+"""
+
+
+def dict_suite(count: int) -> str:
+    return "\n".join(
+        f"def test_{index}(store):\n    store['k'] = b'v'\n    assert store['k'] == b'v'\n"
+        for index in range(count)
+    )
+
+
+def mock_suite(count: int) -> str:
+    return "\n".join(
+        f"def test_{index}(mock_dht):\n"
+        "    mock_dht.put_value('k', b'v')\n"
+        "    assert mock_dht.get_value('k') == b'v'\n"
+        for index in range(count)
+    )
+
+
+def best_runs(commands: Sequence[Sequence[str]], cwd: str, repeat: int) -> list[float]:
+    """The best wall time of each command over ``repeat`` rounds, the commands interleaved."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for command, spent in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, cwd=cwd)
+            spent.append(time.perf_counter() - start)
+    return [min(spent) for spent in times]
+
+
+def pytest_command(folder: str, *options: str) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options, folder]
 
 
 def plugin_overhead(repeat: int) -> tuple[float, float]:
+    """pytest on 1,000 tests that do not use the plugin, with it and without it (-p no:bzzz)."""
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "test_trivial.py").write_text(TRIVIAL_SUITE)
         Path(folder, "pytest.ini").write_text("[pytest]\n")
-        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", folder]
-        with_plugin, without = [], []
-        for _ in range(repeat):
-            for command, times in ((base, with_plugin), ([*base, "-p", "no:bzzz"], without)):
-                start = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True, cwd=folder)
-                times.append(time.perf_counter() - start)
-        return min(with_plugin), min(without)
+        with_plugin, without = best_runs(
+            [pytest_command(folder), pytest_command(folder, "-p", "no:bzzz")], folder, repeat
+        )
+        return with_plugin, without
+
+
+def fixture_cost(repeat: int) -> tuple[float, float]:
+    """pytest on 1,000 tests that use mock_dht, and on the same tests given a dict fixture."""
+    with tempfile.TemporaryDirectory() as root:
+        folders = [Path(root, "mock"), Path(root, "dict")]
+        for folder, suite in zip(
+            folders, (mock_suite(SUITE_SIZE), dict_suite(SUITE_SIZE)), strict=True
+        ):
+            folder.mkdir()
+            Path(folder, "test_store.py").write_text(suite)
+            Path(folder, "pytest.ini").write_text("[pytest]\n")
+        Path(folders[0], "conftest.py").write_text("import pytest\n")  # as the other has one
+        Path(folders[1], "conftest.py").write_text(DICT_FIXTURE)
+        mock, plain = best_runs([pytest_command(str(f)) for f in folders], root, repeat)
+        return mock, plain
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -146,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--memory-count", type=int, default=1_000_000, help="values stored")
     parser.add_argument("--sequential", type=int, default=1_000)
     parser.add_argument("--concurrent", type=int, default=10_000)
-    parser.add_argument("--overhead-repeat", type=int, default=5)
+    parser.add_argument("--overhead-repeat", type=int, default=10, help="0: skip the pytest runs")
     args = parser.parse_args(argv)
 
     print(f"MockDHT benchmark: {args.count:,} put+get pairs per run, best of {args.repeat}")
@@ -182,6 +246,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  pytest, 1,000 trivial tests: {with_plugin:.3f} s with the plugin, {without:.3f} s "
             f"with -p no:bzzz   overhead {overhead:+.1%} "
             f"({'meets' if overhead <= 0.05 else 'MISSES'} the goal of +5%)"
+        )
+        mock, plain = fixture_cost(args.overhead_repeat)
+        print(
+            f"  pytest, 1,000 tests using a store: {mock:.3f} s with mock_dht, {plain:.3f} s with "
+            f"a dict fixture   ratio {mock / plain:.2f} "
+            f"({'meets' if mock / plain <= FIXTURE_GOAL else 'MISSES'} the goal of "
+            f"{FIXTURE_GOAL:.2f}); {(mock - plain) / SUITE_SIZE * 1000:.3f} ms more a test"
         )
     return 0
 

@@ -2,7 +2,9 @@
 
 Sybil collects the MyST pages: each ``python`` code block is executed, and
 each ``>>>`` example is checked as a doctest. The examples of one page share
-one namespace and run in page order.
+one namespace and run in page order, so they must also run in one process:
+under pytest-xdist (``pytest -n 2``) each page goes to one worker whole (see
+:func:`pytest_xdist_make_scheduler`).
 
 Sybil is imported only when pytest meets a ``.md`` file, never when this
 file is loaded, and a missing sybil is an error only for pages actually
@@ -70,6 +72,43 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Any:
     except ModuleNotFoundError:
         return _PageNeedingSybil.from_parent(parent, path=file_path)
     return collect(file_path, parent)
+
+
+def _page_of(nodeid: str) -> str:
+    """The page a node id belongs to: ``docs/network.md`` for its examples, else ``""``."""
+    path = nodeid.split("::", 1)[0]
+    return path if path.endswith(".md") else ""
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which may not be installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n N``, send each page's examples to one worker, in page order.
+
+    xdist's default (``--dist load``) hands out tests one by one, which would
+    split a page's examples, that build on each other, over the workers. This
+    scheduler is xdist's ``loadgroup`` with each page as a group, and every
+    other test handed out on its own (or by its ``xdist_group``, as
+    ``loadgroup`` does). It is used for ``--dist load`` (what ``-n`` implies)
+    and ``--dist loadgroup``.
+
+    It groups by the pages' node ids, in the controller, rather than by
+    ``xdist_group`` marks on the examples: xdist tells the controller a
+    test's group by appending it to the test's node id in the worker, which
+    pytest 9.2 no longer lets a plugin do (pytest-xdist issue 1386), so the
+    marks would silently group nothing. ``--dist loadfile`` and ``loadscope``
+    keep each page whole by themselves and are left to xdist;
+    ``--dist worksteal`` moves single tests between workers, so it splits
+    pages: do not use it with them.
+    """
+    if config.getoption("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class PagesWholeScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _page_of(nodeid) or super()._split_scope(nodeid)
+
+    return PagesWholeScheduling(config, log)
 
 
 @pytest.hookimpl(trylast=True)

@@ -119,17 +119,17 @@ def test_another_peer_provides_the_context(mock_dht: MockDHT, bzzz_network: Worl
 # Latency: simulated, so it costs no wall time.
 
 
-@pytest.mark.latency(250)
+@pytest.mark.latency("25s")
 def test_each_operation_takes_its_latency(mock_dht: MockDHT, bzzz_network: World) -> None:
     started = time.monotonic()
 
     publish_context(mock_dht, ADDRESS, {"choice": "grpc"}, provider=mock_dht.peer.id)
     read_context(mock_dht, ADDRESS)
 
-    assert bzzz_network.clock.now() == pytest.approx(0.75)
-    assert [call.at for call in mock_dht.calls()] == pytest.approx([0, 0.25, 0.5])
-    assert mock_dht.stats.simulated_seconds == pytest.approx(0.75)
-    assert time.monotonic() - started < 0.25  # far less than the simulated 0.75 s
+    assert bzzz_network.clock.now() == pytest.approx(75)
+    assert [call.at for call in mock_dht.calls()] == pytest.approx([0, 25, 50])
+    assert mock_dht.stats.simulated_seconds == pytest.approx(75)
+    assert time.monotonic() - started < 30  # simulated, not slept: far less than 75 s
 
 
 @pytest.mark.latency(100, jitter=50)
