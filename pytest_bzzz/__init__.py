@@ -31,23 +31,23 @@ from ._ucxl.errors import (
 if TYPE_CHECKING:
     from ._backends.interfaces import (
         DHT,
-        Announcement,
         AsyncConnector,
         AsyncDHT,
         Connector,
-        NetworkStatus,
         SyncConnector,
         SyncDHT,
     )
     from ._backends.memory.connector import MockBZZZ
     from ._backends.memory.dht import MockDHT
     from ._backends.memory.storage import DHTStorage
+    from ._backends.records import Announcement, NetworkStatus
     from ._backends.registry import Backend
     from ._kernel.clock import Clock, ClockMode
     from ._kernel.conditions import Distribution, NetworkConditions
     from ._kernel.operations import OPERATIONS, Operation
     from ._kernel.peers import Peer
     from ._kernel.record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+    from ._kernel.trio_clock import TrioClock
     from ._kernel.world import World
     from ._settings import WorldSettings
     from ._ucxl.address import MAX_LENGTH, UCXLAddress
@@ -80,12 +80,13 @@ _HOMES = {
     "Outcome": "_kernel.record",
     "Stats": "_kernel.record",
     "World": "_kernel.world",
+    "TrioClock": "_kernel.trio_clock",
     "DHT": "_backends.interfaces",
-    "Announcement": "_backends.interfaces",
+    "Announcement": "_backends.records",
     "AsyncConnector": "_backends.interfaces",
     "AsyncDHT": "_backends.interfaces",
     "Connector": "_backends.interfaces",
-    "NetworkStatus": "_backends.interfaces",
+    "NetworkStatus": "_backends.records",
     "SyncConnector": "_backends.interfaces",
     "SyncDHT": "_backends.interfaces",
     "Backend": "_backends.registry",
@@ -128,6 +129,7 @@ __all__ = [
     "Temporal",
     "TemporalKind",
     "TemporalRangeError",
+    "TrioClock",
     "UCXLAddress",
     "UCXLError",
     "UCXLParseError",

@@ -172,7 +172,7 @@ def test_announce_and_discover_share_the_dhts_provider_records() -> None:
         assert found[0].capability["context"] == 128000
         assert MockDHT(world).find_providers(model) == [serving.peer.id]
         assert browser.discover("ucxl://any:any@other:any/**") == []
-        with pytest.raises(TypeError, match="capability holds a set"):
+        with pytest.raises(TypeError, match="capability holds a value of type set"):
             browser.announce(model, {1})
 
 

@@ -7,6 +7,7 @@ import inspect
 import json
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,12 @@ def test_loading_the_plugin_loads_neither_the_mocks_nor_asyncio() -> None:
 # -- the public API does not shrink unannounced ------------------------------------------
 
 SNAPSHOT = Path(__file__).with_name("public_api.json")
-PUBLIC_MODULES = ("pytest_bzzz", "pytest_bzzz.strategies", "pytest_bzzz.faker")
+PUBLIC_MODULES = (
+    "pytest_bzzz",
+    "pytest_bzzz.strategies",
+    "pytest_bzzz.faker",
+    "pytest_bzzz.plugin",
+)
 
 
 def public_api() -> dict[str, list[str]]:
@@ -83,3 +89,20 @@ def test_no_public_name_or_member_disappears() -> None:
 
 if __name__ == "__main__":
     SNAPSHOT.write_text(json.dumps(public_api(), indent=1, sort_keys=True) + "\n")
+
+
+def test_exceptions_show_their_public_module_and_every_class_its_annotations() -> None:
+    """Tracebacks show ``pytest_bzzz.NetworkError``; ``typing.get_type_hints`` still works.
+
+    Only the exceptions (and the error codes) report ``pytest_bzzz`` as their
+    module: the package binds them at once, so names in their annotations
+    resolve there. The other classes keep the module that defines them, so
+    that their annotations, which name other classes of the package, resolve.
+    """
+    for name in pytest_bzzz.__all__:
+        value = getattr(pytest_bzzz, name)
+        if not inspect.isclass(value):
+            continue
+        if issubclass(value, BaseException) or value is pytest_bzzz.ErrorCode:
+            assert value.__module__ == "pytest_bzzz", name
+        typing.get_type_hints(value)  # resolves, whatever the module

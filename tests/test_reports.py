@@ -31,7 +31,7 @@ def test_a_simulated_failure_ends_at_the_users_line(pytester: pytest.Pytester) -
             await mock_dht.aget_value("k")
         """
     )
-    result = pytester.runpytest("-p", "asyncio", "-o", "asyncio_mode=auto")
+    result = pytester.runpytest("-o", "asyncio_mode=auto")
     result.assert_outcomes(failed=5)
     output = result.stdout.str()
     assert "pytest_bzzz/" not in output  # no frame of the plugin's, no source of it
@@ -152,3 +152,26 @@ def test_assertion_messages_reach_subclasses_of_the_address(pytester: pytest.Pyt
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*Differing UCXLAddress fields:", "*  task: 'd' != 'e'"])
+
+
+def test_a_refused_address_or_condition_ends_at_the_users_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_bzzz import NetworkConditions, UCXLAddress
+
+        def test_address():
+            UCXLAddress.parse("ucxl://a:b@c")
+
+        def test_conditions():
+            NetworkConditions(latency=-1)
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=2)
+    assert "pytest_bzzz/" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            "E       pytest_bzzz.UCXLParseError: task '' at 12: *",
+            "E       ValueError: latency must be * 0 or more, got -1",
+        ]
+    )

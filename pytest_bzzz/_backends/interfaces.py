@@ -15,31 +15,26 @@ The module also declares the interfaces' operations in the kernel's registry
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 from .._kernel.operations import OPERATIONS
 
 if TYPE_CHECKING:
-    from .._kernel.conditions import NetworkConditions
     from .._kernel.peers import Peer
-    from .._kernel.record import Stats
     from .._ucxl.address import UCXLAddress
     from .._ucxl.envelope import Envelope
+    from .records import Announcement, NetworkStatus
 
 __all__ = [
     "CONNECTOR_OPERATIONS",
     "DHT",
     "DHT_OPERATIONS",
     "Address",
-    "Announcement",
     "AsyncConnector",
     "AsyncDHT",
     "Connector",
     "Key",
-    "NetworkStatus",
     "SyncConnector",
     "SyncDHT",
 ]
@@ -58,27 +53,6 @@ CONNECTOR_OPERATIONS = tuple(
     OPERATIONS.register(name, interface="the connector")
     for name in ("store", "retrieve", "history", "search", "delete", "announce", "discover")
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class Announcement:
-    """A capability a peer announced for an address (see ``Connector.announce``)."""
-
-    address: UCXLAddress
-    peer: str
-    capability: Any
-
-
-@dataclasses.dataclass(frozen=True)
-class NetworkStatus:
-    """What the local node knows of the network, read without touching it."""
-
-    local_peer: Peer
-    peer_count: int
-    connected: bool
-    conditions: NetworkConditions
-    stats: Stats
-    time: datetime
 
 
 @runtime_checkable

@@ -2,7 +2,10 @@
 
 Modules: ``world`` (the ``World``: seed, clock, conditions, peers, the call
 record, the backends' state slots and the operation pipeline), ``clock`` and
-``loop`` (virtual time, and the asyncio event loop that follows it),
+``loop`` (virtual time, and the asyncio event loop that follows it without
+outrunning real work), ``trio_clock`` (the same for trio: ``TrioClock``, the
+only module that imports trio), ``asynclib`` (which async library runs the
+caller),
 ``conditions`` (latency, jitter, failures, timeouts), ``operations`` (the
 registry backends declare their operations in), ``record`` (calls and
 counters), ``peers``, ``seeds``, ``units`` (durations and rates written by

@@ -15,15 +15,16 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal, TypeAlias, get_args
+from typing import Final, Literal, Self, TypeAlias, get_args
 
 from . import loop
+from .asynclib import running_library
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["DEFAULT_START", "Clock", "ClockMode"]
+__all__ = ["DEFAULT_START", "Clock", "ClockMode", "RealWork"]
 
 ClockMode: TypeAlias = Literal["virtual", "real"]
 _MODES: Final = frozenset(get_args(ClockMode))
@@ -54,6 +55,7 @@ class Clock:
         self._lock = threading.RLock()
         self._offset = 0.0  # virtual: the time itself; real: hand-made jumps
         self._origin = time.monotonic()
+        self._real_work = 0  # how many real_work() blocks are open
 
     @property
     def mode(self) -> ClockMode:
@@ -91,6 +93,20 @@ class Clock:
         with self._lock:
             self._offset += seconds
 
+    def advance_to(self, instant: float) -> None:
+        """Move the clock forward to ``instant`` (seconds since the start); never back."""
+        if not instant >= 0:
+            raise ValueError(f"the clock's instants are 0 or more, got {instant!r}")
+        with self._lock:
+            now = self.now()
+            if instant < now:
+                raise ValueError(
+                    f"the clock only moves forward; it is at {now!r}, cannot go to {instant!r}"
+                )
+            self._offset += instant - now
+            if self._mode == "virtual":
+                self._offset = instant  # exactly: no rounding of now + (instant - now)
+
     def spend(self, seconds: float) -> float:
         """Spend ``seconds`` of simulated time and return the time the spending started at.
 
@@ -121,20 +137,64 @@ class Clock:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
-        """Spend ``seconds`` on the running event loop, which follows this clock when virtual."""
-        import asyncio  # here, not at the top: sync-only test runs never pay for it
+        """Spend ``seconds`` in async code, on the loop that runs it.
 
-        self.follow_running_loop()
-        await asyncio.sleep(seconds)
+        Under asyncio, the running loop follows this clock when virtual, so the
+        time passes at once unless real work is pending (see ``loop``). Under
+        trio (directly, or through anyio), with a ``TrioClock`` that follows
+        this clock the task sleeps in its time, so concurrent operations
+        overlap; without one, a virtual clock moves by ``seconds`` at once and
+        the task yields to the others. A real clock sleeps.
+        """
+        library = running_library()
+        if library == "asyncio":
+            import asyncio
+
+            self.follow_running_loop()
+            await asyncio.sleep(seconds)
+        elif library == "trio":
+            import trio
+
+            from .trio_clock import TrioClock
+
+            trio_clock = trio.lowlevel.current_clock()
+            if self._mode == "real" or (
+                isinstance(trio_clock, TrioClock) and trio_clock.follows(self)
+            ):
+                await trio.sleep(seconds)  # trio's time is this clock's (or real time)
+            else:
+                self.advance(seconds)  # without a TrioClock: one operation after the other
+                await trio.lowlevel.checkpoint()
+        else:
+            raise RuntimeError(
+                "the async operations must be awaited in code that asyncio or trio runs "
+                "(directly or through anyio); outside async code, call the sync ones"
+            )
+
+    @property
+    def doing_real_work(self) -> bool:
+        """Whether a :meth:`real_work` block is open: loops following this clock wait for real."""
+        return self._real_work > 0
+
+    def real_work(self) -> RealWork:
+        """A context manager (``with`` or ``async with``) for real work the plugin cannot see.
+
+        While it is open, an event loop following this clock never jumps over
+        time: it waits for real, and the clock follows the real time waited.
+        Use it around code that waits for a thread of your own, or anything
+        else outside the loop that will wake it (``call_soon_threadsafe``).
+        """
+        return RealWork(self)
 
     def follow_running_loop(self) -> None:
-        """Make the running event loop follow this clock from now on (when virtual).
+        """Make the running asyncio event loop follow this clock from now on (when virtual).
 
         Operations do this themselves; call it first thing in async code whose
         own timers (``asyncio.sleep``, ``wait_for``) must be virtual from the
-        start. The pytest fixtures do it for async tests.
+        start. The pytest fixtures do it for async tests and async fixtures.
+        Under trio it does nothing: trio's timers are trio's clock's.
         """
-        if self._mode == "virtual":
+        if self._mode == "virtual" and running_library() == "asyncio":
             import asyncio
 
             loop.follow(asyncio.get_running_loop(), self)
@@ -146,6 +206,40 @@ class Clock:
             self._offset = 0.0
             self._origin = time.monotonic()
 
+    def release_running_loop(self) -> None:
+        """Stop making the running event loop follow this clock (a no-op if it does not).
+
+        The loop's time goes on counting in real time from where the clock
+        left it. The pytest fixtures do this when the test's (or an async
+        fixture's) coroutine ends, before anything tears the loop down.
+        """
+        if self._mode == "virtual" and running_library() == "asyncio":
+            import asyncio
+
+            loop.release(self, asyncio.get_running_loop())
+
     def close(self) -> None:
         """Release every event loop that follows this clock."""
         loop.release(self)
+
+
+class RealWork:
+    """What :meth:`Clock.real_work` returns: usable with ``with`` and ``async with``."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def __enter__(self) -> Self:
+        with self._clock._lock:
+            self._clock._real_work += 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._clock._lock:
+            self._clock._real_work -= 1
+
+    async def __aenter__(self) -> Self:
+        return self.__enter__()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.__exit__(*exc_info)

@@ -20,7 +20,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeAlias, TypeVar, cast
 
-from .clock import Clock, ClockMode
+from .asynclib import cancellations
+from .clock import Clock, ClockMode, RealWork
 from .conditions import NetworkConditions, seconds
 from .errors import NetworkError, NetworkTimeout
 from .operations import OPERATIONS
@@ -45,8 +46,11 @@ __all__ = [
     "StateKey",
     "World",
     "WorldState",
+    "enter_running",
+    "leave_running",
     "register_view",
     "runners",
+    "running_world",
 ]
 
 T = TypeVar("T")
@@ -107,6 +111,27 @@ _VIEWS: dict[str, Callable[[World], object]] = {}
 def register_view(name: str, view: Callable[[World], object]) -> None:
     """Let ``world.<name>`` return ``view(world)``: a backend's data, read without the network."""
     _VIEWS[name] = view
+
+
+# The worlds of the tests running now (a stack; one at a time in practice): what a clock
+# made before a test's world exists, such as a TrioClock, follows.
+_running: list[World] = []
+
+
+def running_world() -> World | None:
+    """The world of the test running now, if any."""
+    return _running[-1] if _running else None
+
+
+def enter_running(world: World) -> None:
+    """``world`` is the running test's from now on (the plugin says so, for its fixtures)."""
+    _running.append(world)
+
+
+def leave_running(world: World) -> None:
+    """``world``'s test has ended."""
+    if world in _running:
+        _running.remove(world)
 
 
 def _check_seed(seed: object) -> int:
@@ -245,6 +270,17 @@ class World:
             )
         with self._lock:
             return self._log.calls(op, key=key, outcome=outcome)
+
+    def real_work(self) -> RealWork:
+        """A context manager (``with`` or ``async with``) around real work the plugin cannot see.
+
+        Virtual time never jumps over real work it knows of (executor jobs,
+        anyio worker threads, awaited subprocesses and sockets); for anything
+        else, such as a thread of your own that wakes the loop, open this: the
+        loop waits for real while it is open, and the world clock follows the
+        real time waited.
+        """
+        return self._clock.real_work()
 
     @property
     def storage(self) -> DHTStorage:
@@ -435,8 +471,6 @@ class World:
             return self._act(prepared, latency, start, peer)
 
     async def _arun(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
-        import asyncio  # here, not at the top: sync-only test runs never pay for it
-
         if timeout is not None:
             timeout = seconds("timeout", timeout)
         op, key = prepared[0], prepared[1]
@@ -446,9 +480,10 @@ class World:
         timed_out = limit is not None and latency > limit
         try:
             await self._clock.asleep(limit if timed_out and limit is not None else latency)
-        except asyncio.CancelledError:
-            with self._lock:
-                self._log.add(op, key, "cancelled", self._clock.now() - start, start, peer)
+        except BaseException as error:
+            if isinstance(error, cancellations()):  # asyncio's or trio's
+                with self._lock:
+                    self._log.add(op, key, "cancelled", self._clock.now() - start, start, peer)
             raise
         with self._lock:
             if timed_out and limit is not None:

@@ -9,7 +9,12 @@ gathers them from the modules that hold them:
 - ``fixtures``: ``bzzz_network`` (each test's world), ``mock_dht`` and
   ``mock_bzzz`` (built by the test's backend), ``bzzz_faker``, and the
   plugin's own default hook implementations;
+- ``markers``: the markers of tests that make no world, checked and warned about;
 - ``reporting``: the failure report's ``bzzz`` section and assertion messages.
+
+The plugin's two warnings are public here, for ``filterwarnings``:
+``pytest_bzzz.plugin.BzzzMarkerWarning`` and
+``pytest_bzzz.plugin.BzzzDeprecationWarning``.
 
 This package is the only part of pytest-bzzz that imports pytest, and nothing
 else in pytest-bzzz imports it. It imports neither hypothesis nor faker, and
@@ -22,17 +27,29 @@ from __future__ import annotations
 from .fixtures import (
     bzzz_faker,
     bzzz_network,
+    bzzz_trio_clock,
     mock_bzzz,
     mock_dht,
     pytest_bzzz_make_backend,
     pytest_bzzz_make_world,
+    pytest_fixture_setup,
 )
-from .options import pytest_addhooks, pytest_addoption, pytest_configure, pytest_report_header
+from .markers import BzzzMarkerWarning
+from .options import (
+    BzzzDeprecationWarning,
+    pytest_addhooks,
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+)
 from .reporting import pytest_assertrepr_compare, pytest_runtest_makereport
 
 __all__ = [
+    "BzzzDeprecationWarning",
+    "BzzzMarkerWarning",
     "bzzz_faker",
     "bzzz_network",
+    "bzzz_trio_clock",
     "mock_bzzz",
     "mock_dht",
     "pytest_addhooks",
@@ -41,6 +58,7 @@ __all__ = [
     "pytest_bzzz_make_backend",
     "pytest_bzzz_make_world",
     "pytest_configure",
+    "pytest_fixture_setup",
     "pytest_report_header",
     "pytest_runtest_makereport",
 ]

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
@@ -24,6 +24,7 @@ from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve
 from .options import SESSION_KEY
 
 if TYPE_CHECKING:
+    from .._kernel.clock import Clock
     from .._kernel.conditions import NetworkConditions
     from .._kernel.world import World
 
@@ -93,7 +94,7 @@ def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkCondi
 def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     """The test's simulated world: seed, clock, network conditions, peers, storage, calls."""
     __tracebackhide__ = True
-    from .._kernel.world import World
+    from .._kernel.world import World, enter_running, leave_running
 
     item = request.node
     session = request.config.stash[SESSION_KEY]
@@ -129,21 +130,87 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     test_function = getattr(item, "obj", None)
     if inspect.iscoroutinefunction(test_function):
         item.obj = _in_world_time(test_function, world)
+    enter_running(world)  # what a TrioClock made before the world follows
     try:
         yield world
     finally:
+        leave_running(world)
         if test_function is not None:
             item.obj = test_function
         world.close()
 
 
 def _in_world_time(test: Callable[..., Awaitable[Any]], world: World) -> Callable[..., Any]:
-    """Wrap an async test so that its event loop follows the world clock from its first line."""
+    """Wrap an async test so that its event loop follows the world clock from its first line.
+
+    And no longer than its last: the loop is released when the coroutine ends,
+    before the runner (pytest-asyncio's, anyio's) shuts it down on real time.
+    """
 
     @functools.wraps(test)
     async def in_world_time(*args: Any, **kwargs: Any) -> Any:
         world.clock.follow_running_loop()
-        return await test(*args, **kwargs)
+        try:
+            return await test(*args, **kwargs)
+        finally:
+            world.clock.release_running_loop()
+
+    return in_world_time
+
+
+_BZZZ_FIXTURES: Final = frozenset({"bzzz_network", "mock_dht", "mock_bzzz", "bzzz_faker"})
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
+    """Run an async fixture that requests a bzzz fixture on the world clock, as tests are.
+
+    Outermost of the ``pytest_fixture_setup`` wrappers, so that the plugin that
+    runs the coroutine (pytest-asyncio, anyio) runs this wrapper of it.
+    """
+    func = fixturedef.func
+    if _BZZZ_FIXTURES.isdisjoint(fixturedef.argnames) or not (
+        inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)
+    ):
+        return (yield)
+    fixturedef.func = _fixture_in_world_time(func, request.node)  # type: ignore[misc]
+    try:
+        return (yield)
+    finally:
+        fixturedef.func = func  # type: ignore[misc]
+
+
+def _fixture_in_world_time(func: Callable[..., Any], item: pytest.Item) -> Callable[..., Any]:
+    def clock() -> Clock:
+        return item.stash[WORLD_KEY][0].clock  # set up by now: the fixture requests it
+
+    if inspect.isasyncgenfunction(func):
+
+        @functools.wraps(func)
+        async def generator_in_world_time(*args: Any, **kwargs: Any) -> Any:
+            steps = func(*args, **kwargs)
+            clock().follow_running_loop()
+            try:
+                value = await steps.__anext__()
+            finally:
+                clock().release_running_loop()
+            yield value
+            clock().follow_running_loop()
+            try:
+                async for _ in steps:
+                    raise ValueError(f"the async generator fixture {func.__name__} yielded twice")
+            finally:
+                clock().release_running_loop()
+
+        return generator_in_world_time
+
+    @functools.wraps(func)
+    async def in_world_time(*args: Any, **kwargs: Any) -> Any:
+        clock().follow_running_loop()
+        try:
+            return await func(*args, **kwargs)
+        finally:
+            clock().release_running_loop()
 
     return in_world_time
 
@@ -188,7 +255,22 @@ def mock_bzzz(request: pytest.FixtureRequest, bzzz_network: World) -> Connector:
 
 
 if TYPE_CHECKING:
+    from .._kernel.trio_clock import TrioClock
     from ..faker import Faker
+
+
+@pytest.fixture
+def bzzz_trio_clock(bzzz_network: World) -> TrioClock:
+    """A trio clock on the test's world clock; pytest-trio runs the test with it.
+
+    pytest-trio passes any fixture that is a ``trio.abc.Clock`` to
+    ``trio.run``: request this one, and trio's timers (``trio.sleep``,
+    ``trio.move_on_after``) and the async operations run in the world's
+    virtual time, concurrently.
+    """
+    from .._kernel.trio_clock import TrioClock
+
+    return TrioClock(bzzz_network)
 
 
 @pytest.fixture

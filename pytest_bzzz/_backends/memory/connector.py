@@ -25,7 +25,7 @@ from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ..._ucxl.errors import NotFoundError
 from ..._ucxl.temporal import Temporal
-from ..interfaces import Announcement, NetworkStatus
+from ..records import Announcement, NetworkStatus
 from .content import ContentStore, History
 from .mock import Mock
 
