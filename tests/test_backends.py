@@ -25,7 +25,8 @@ from pytest_bzzz import (
     World,
 )
 from pytest_bzzz._backends import load_backend
-from pytest_bzzz._kernel.world import StateKey, runners
+from pytest_bzzz._kernel.slots import StateKey
+from pytest_bzzz._kernel.world import runners
 
 
 def test_the_mocks_satisfy_the_protocols_users_type_against() -> None:

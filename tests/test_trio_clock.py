@@ -91,7 +91,7 @@ def test_real_work_holds_the_clock_back() -> None:
 
 
 def test_its_time_never_goes_back_when_the_world_changes() -> None:
-    from pytest_bzzz._kernel.world import enter_running, leave_running
+    from pytest_bzzz._kernel.slots import enter_running, leave_running
 
     clock = TrioClock()  # follows the running test's world, whichever it is
     assert repr(clock) == "<TrioClock following the running test's world>"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._kernel.world import register_view
+from .._kernel.slots import register_view
 from . import interfaces
 from .registry import BACKENDS, DEFAULT_BACKEND, Backend, load_backend
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from .world import running_world
+from .slots import running_world
 
 if TYPE_CHECKING:
     from .clock import Clock

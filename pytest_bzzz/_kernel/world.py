@@ -18,7 +18,7 @@ import random
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar, cast
 
 from .asynclib import cancellations
 from .clock import Clock, ClockMode, RealWork
@@ -28,6 +28,7 @@ from .operations import OPERATIONS
 from .peers import Peer, PeerIds
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
 from .seeds import SEED_LIMIT, fresh_seed
+from .slots import _VIEWS, S, StateKey, WorldState
 from .units import format_seconds
 
 if TYPE_CHECKING:
@@ -39,19 +40,7 @@ if TYPE_CHECKING:
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = [
-    "AsyncRun",
-    "Prepared",
-    "Run",
-    "StateKey",
-    "World",
-    "WorldState",
-    "enter_running",
-    "leave_running",
-    "register_view",
-    "runners",
-    "running_world",
-]
+__all__ = ["AsyncRun", "Prepared", "Run", "World", "runners"]
 
 T = TypeVar("T")
 
@@ -78,60 +67,6 @@ class AsyncRun(Protocol):
 
 
 _PERFECT = NetworkConditions()
-
-
-class WorldState(Protocol):
-    """The state a backend keeps in a world: emptied by :meth:`World.reset`, closed with it."""
-
-    def reset(self) -> None: ...
-
-    def close(self) -> None: ...
-
-
-S = TypeVar("S", bound=WorldState)
-
-
-class StateKey(Generic[S]):
-    """Names the state one backend keeps in each world; ``factory(world)`` makes it at first use."""
-
-    __slots__ = ("factory", "name")
-
-    def __init__(self, name: str, factory: Callable[[World], S]) -> None:
-        self.name = name
-        self.factory = factory
-
-    def __repr__(self) -> str:
-        return f"<StateKey {self.name}>"
-
-
-# World attributes that a backend offers on every world (``storage``, ``content``): name -> view.
-_VIEWS: dict[str, Callable[[World], object]] = {}
-
-
-def register_view(name: str, view: Callable[[World], object]) -> None:
-    """Let ``world.<name>`` return ``view(world)``: a backend's data, read without the network."""
-    _VIEWS[name] = view
-
-
-# The worlds of the tests running now (a stack; one at a time in practice): what a clock
-# made before a test's world exists, such as a TrioClock, follows.
-_running: list[World] = []
-
-
-def running_world() -> World | None:
-    """The world of the test running now, if any."""
-    return _running[-1] if _running else None
-
-
-def enter_running(world: World) -> None:
-    """``world`` is the running test's from now on (the plugin says so, for its fixtures)."""
-    _running.append(world)
-
-
-def leave_running(world: World) -> None:
-    """``world``'s test has ended."""
-    if world in _running:
-        _running.remove(world)
 
 
 def _check_seed(seed: object) -> int:

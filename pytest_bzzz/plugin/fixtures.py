@@ -94,7 +94,8 @@ def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkCondi
 def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     """The test's simulated world: seed, clock, network conditions, peers, storage, calls."""
     __tracebackhide__ = True
-    from .._kernel.world import World, enter_running, leave_running
+    from .._kernel.slots import enter_running, leave_running
+    from .._kernel.world import World
 
     item = request.node
     session = request.config.stash[SESSION_KEY]

@@ -10,7 +10,8 @@ peers with placement gives each peer its own.)
 
 from __future__ import annotations
 
-from ..._kernel.world import StateKey, World
+from ..._kernel.slots import StateKey
+from ..._kernel.world import World
 from .content import ContentStore
 from .storage import DHTStorage
 
