@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_network_plugin import literal
+from tests._plugin_helpers import literal
 
 DICT_BACKEND = """
 import pytest

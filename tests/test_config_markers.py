@@ -10,8 +10,6 @@ and not warned about.
 
 from __future__ import annotations
 
-import os
-
 # Imported once here: the hypothesis plugin imports hypothesis at the end of every
 # in-process pytester run, which costs about a second each time unless it is loaded.
 import hypothesis  # noqa: F401
@@ -26,14 +24,6 @@ NO_EFFECT = (
     "has no effect: the test makes no simulated world (it requests neither bzzz_network nor a "
     "fixture that does, such as mock_dht or mock_bzzz); request one, or remove the marker"
 )
-
-
-@pytest.fixture(autouse=True)
-def _no_bzzz_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs read os.environ: start each test without any (PYTEST_)BZZZ_* variable."""
-    for name in list(os.environ):
-        if name.startswith(("BZZZ_", "PYTEST_BZZZ_")):
-            monkeypatch.delenv(name)
 
 
 def run(pytester: pytest.Pytester, tests: str, *args: str, ini: str = "") -> pytest.RunResult:

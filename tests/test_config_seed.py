@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 # Imported once here: the hypothesis plugin imports hypothesis at the end of every
@@ -36,14 +35,6 @@ def test_fails_until_fixed(bzzz_network):
 def test_passes(bzzz_network):
     pass
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_bzzz_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs read os.environ: start each test without any (PYTEST_)BZZZ_* variable."""
-    for name in list(os.environ):
-        if name.startswith(("BZZZ_", "PYTEST_BZZZ_")):
-            monkeypatch.delenv(name)
 
 
 def header(result: pytest.RunResult) -> tuple[int, str]:

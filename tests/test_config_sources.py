@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
 # Imported once here: the hypothesis plugin imports hypothesis at the end of every
@@ -35,14 +34,6 @@ def test_it(bzzz_network):
     }))
 """
 RESOLVED = re.compile(r"RESOLVED (\{.*\})")
-
-
-@pytest.fixture(autouse=True)
-def _no_bzzz_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs read os.environ: start each test without any (PYTEST_)BZZZ_* variable."""
-    for name in list(os.environ):
-        if name.startswith(("BZZZ_", "PYTEST_BZZZ_")):
-            monkeypatch.delenv(name)
 
 
 def resolved(result: pytest.RunResult) -> dict[str, object]:

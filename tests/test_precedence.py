@@ -11,7 +11,6 @@ test as one JSON line; the outer tests read those lines back.
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
@@ -68,14 +67,6 @@ DEFAULTS = {
     "clock": "virtual",
     "record": 20,
 }
-
-
-@pytest.fixture(autouse=True)
-def _no_bzzz_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """In-process runs read os.environ: start each test without any (PYTEST_)BZZZ_* variable."""
-    for name in list(os.environ):
-        if name.startswith(("BZZZ_", "PYTEST_BZZZ_")):
-            monkeypatch.delenv(name)
 
 
 @pytest.fixture
