@@ -18,7 +18,13 @@ from typing import Final
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["DURATION_HELP", "format_seconds", "parse_duration", "parse_rate"]
+__all__ = [
+    "DURATION_HELP",
+    "format_seconds",
+    "parse_duration",
+    "parse_rate",
+    "seconds_or_text",
+]
 
 DURATION_HELP: Final = "a number of milliseconds (250) or a string with a unit ('250ms', '1.5s')"
 _DURATION_RE: Final = re.compile(
@@ -43,6 +49,31 @@ def parse_duration(value: object) -> float:
     if seconds < 0:
         raise ValueError(f"must be 0 or more, got {value!r}")
     return seconds + 0.0  # -0 is 0
+
+
+def seconds_or_text(name: str, value: object) -> float:
+    """A duration given to the Python API: seconds (a number), or a string with a unit.
+
+    A bare string of digits is refused: in the Python API a bare number means
+    seconds, while in markers and configuration it means milliseconds, so the
+    string must say which (``"250ms"``, ``"1.5s"``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(
+            f"{name} must be seconds (a number) or a string with a unit ('250ms', '1.5s'), "
+            f"got {type(value).__name__} {value!r}"
+        )
+    if isinstance(value, str):
+        match = _DURATION_RE.fullmatch(value)
+        if match is None or match[2] is None:
+            raise ValueError(
+                f"{name} must be seconds (a number) or a string with a unit ('250ms', '1.5s'), "
+                f"got {value!r}"
+            )
+        return parse_duration(value)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
+    return float(value) + 0.0
 
 
 def parse_rate(value: object) -> float:

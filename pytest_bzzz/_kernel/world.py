@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar, cast
 
 from .asynclib import cancellations
 from .clock import Clock, ClockMode, RealWork
+from .cluster import Cluster, FaultEvent
 from .conditions import NetworkConditions, seconds
 from .errors import NetworkError, NetworkTimeout
 from .operations import OPERATIONS
@@ -29,6 +30,7 @@ from .peers import Peer, PeerIds
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
 from .seeds import SEED_LIMIT, fresh_seed
 from .slots import _VIEWS, S, StateKey, WorldState
+from .topology import Topology
 from .units import format_seconds
 
 if TYPE_CHECKING:
@@ -85,14 +87,17 @@ def _check_conditions(conditions: object) -> NetworkConditions:
     return conditions
 
 
-class World:
+class World(Cluster):
     """A simulated BZZZ world: seed, clock, network conditions, peers, the record of calls.
 
     Usable on its own as a context manager; closing it releases any event loop
     that follows its virtual clock and what backends keep in it. ``seed``
     defaults to a fresh one (see :attr:`seed`), ``clock`` is ``"virtual"`` or
-    ``"real"``, ``start`` is the instant the clock starts at, and
-    ``record_calls`` bounds the call record (``0`` keeps none).
+    ``"real"``, ``start`` is the instant the clock starts at,
+    ``record_calls`` bounds the call record (``0`` keeps none), and ``peers``
+    is how many peers it starts with, the local one included. The peers and
+    the faults among them (``partition``, ``kill``, ...) are the methods of
+    :class:`~pytest_bzzz._kernel.cluster.Cluster`, documented with the world's.
     """
 
     def __init__(
@@ -103,7 +108,12 @@ class World:
         clock: ClockMode = "virtual",
         start: datetime | None = None,
         record_calls: int = DEFAULT_RECORD_LIMIT,
+        peers: int = 1,
     ) -> None:
+        if isinstance(peers, bool) or not isinstance(peers, int):
+            raise TypeError(f"peers must be a whole number, 1 or more, got {type(peers).__name__}")
+        if peers < 1:
+            raise ValueError(f"peers must be a whole number, 1 or more, got {peers}")
         self._seed = fresh_seed() if seed is None else _check_seed(seed)
         conditions = _PERFECT if conditions is None else _check_conditions(conditions)
         self._clock = Clock(clock, start=start)
@@ -113,6 +123,7 @@ class World:
         self._acquire, self._release = self._lock.acquire, self._lock.release
         self._virtual = self._clock.mode == "virtual"
         self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
+        self._topology = Topology()
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
@@ -120,8 +131,12 @@ class World:
         self._rng = random.Random(self._seed)
         self._peer_ids = PeerIds(self._seed)
         self._peers: dict[str, Peer] = {}
-        self._local = self.add_peer("local")
+        self._names: dict[str, Peer] = {}
+        self._fault_log: list[FaultEvent] = []
         self._states: dict[StateKey[Any], WorldState] = {}
+        self._initial_peers = peers
+        self._local = self.add_peer("local")
+        self.add_peers(peers - 1)
 
     # -- what a test reads and sets -------------------------------------------------------
 
@@ -148,7 +163,12 @@ class World:
 
     def _set_conditions(self, conditions: NetworkConditions) -> None:
         self._conditions = conditions
-        self._perfect = self._virtual and conditions == _PERFECT
+        self._network_changed()
+    def _network_changed(self) -> None:
+        """Recompute what the hot paths read, after the conditions or the topology changed."""
+        conditions = self._conditions
+        self._calm = self._topology.undivided  # every peer live and reaching every other
+        self._perfect = self._virtual and conditions == _PERFECT and self._calm
         # For the virtual hot path: a uniform draw as NetworkConditions.draw_latency makes
         # it (the same arithmetic, so the same seed gives the same latencies), or None.
         uniform = conditions.jitter and conditions.distribution == "uniform"
@@ -169,20 +189,21 @@ class World:
     def add_peer(self, name: str | None = None) -> Peer:
         """Add a peer (named ``peer-N`` unless ``name`` is given) and return it."""
         with self._lock:
-            if name is None:
-                taken = {peer.name for peer in self._peers.values()}
+            if name is None:  # peer-N, N the number of peers so far or the next free after it
                 number = len(self._peers)
-                while f"peer-{number}" in taken:
+                while f"peer-{number}" in self._names:
                     number += 1
                 name = f"peer-{number}"
             if not isinstance(name, str):
                 raise TypeError(f"a peer name must be a str, got {type(name).__name__} {name!r}")
             if not name:
                 raise ValueError("a peer name must not be empty")
-            if any(peer.name == name for peer in self._peers.values()):
+            if name in self._names:
                 raise ValueError(f"a peer named {name!r} already exists")
             peer = Peer(self._peer_ids.next(), name)
             self._peers[peer.id] = peer
+            self._names[name] = peer
+            self._topology.add(peer.id)
             return peer
 
     @property
@@ -266,7 +287,11 @@ class World:
             self._rng.seed(self._seed)
             self._peer_ids.reset()
             self._peers.clear()
+            self._names.clear()
+            self._topology.clear()
+            self._fault_log.clear()
             self._local = self.add_peer("local")
+            self.add_peers(self._initial_peers - 1)
 
     def close(self) -> None:
         """Release any event loop that follows this world's virtual clock, and backends' state."""
@@ -325,6 +350,20 @@ class World:
             key=key,
         )
 
+    def _check_caller(self, op: str, key: str, peer: str) -> None:
+        """A paused or killed peer makes no calls: its operations fail at once."""
+        with self._lock:
+            status = self._topology.status(peer)
+            if status == "live":
+                return
+            self._log.add(op, key, "failed", 0.0, self._clock.now(), peer)
+            raise NetworkError(
+                f"simulated network failure: {op}({key!r}) from {self._peers[peer].name}, "
+                f"which is {status} (world seed {self._seed})",
+                op=op,
+                key=key,
+            )
+
     def _act(self, prepared: Prepared[T], latency: float, start: float, peer: str) -> T:
         """Let the operation act and record it; call with the lock held."""
         op, key, action, args = prepared
@@ -359,6 +398,8 @@ class World:
         else:
             timeout = seconds("timeout", timeout)
         op, key, action, args = prepared
+        if not self._calm:
+            self._check_caller(op, key, peer)
         if self._virtual:
             # Simulated time passes instantly, so the whole operation is one atomic step.
             # The hot path of a network with conditions: _draw and _act, written out.
@@ -409,6 +450,8 @@ class World:
         if timeout is not None:
             timeout = seconds("timeout", timeout)
         op, key = prepared[0], prepared[1]
+        if not self._calm:
+            self._check_caller(op, key, peer)
         with self._lock:
             latency, fails, limit = self._draw(op, timeout)
             start = self._clock.now()

@@ -1,0 +1,247 @@
+"""A world's peers and the faults among them: the methods tests call on ``bzzz_network``.
+
+Mixed into :class:`~pytest_bzzz.World` (the state lives there: its lock, its
+peers, its :class:`~pytest_bzzz._kernel.topology.Topology`, its record of
+faults). Every method takes a peer as a :class:`Peer`, its name or its id,
+checks every argument before changing anything, and records what it did in
+:attr:`Cluster.faults`, with the world time. Each fault is undone by another
+(``heal``, ``revive``, ``link`` with no conditions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .peers import Peer
+from .topology import LinkConditions, Status, Topology
+from .units import seconds_or_text
+
+if TYPE_CHECKING:
+    import threading
+
+    from .clock import Clock
+    from .slots import WorldState
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
+__all__ = ["Cluster", "FaultEvent", "PeerLike"]
+
+PeerLike = Peer | str
+"""A peer, or its name or id."""
+
+
+class FaultEvent(NamedTuple):
+    """One change to the network: ``at`` (world seconds), ``action`` and a readable ``detail``."""
+
+    at: float
+    action: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.at:.6g}s {self.action}({self.detail})"
+
+
+class Cluster:
+    """The peers of a world and the faults among them."""
+
+    # What the world provides.
+    _lock: threading.RLock
+    _clock: Clock
+    _peers: dict[str, Peer]
+    _names: dict[str, Peer]
+    _topology: Topology
+    _fault_log: list[FaultEvent]
+    _states: dict[Any, WorldState]
+
+    def add_peer(self, name: str | None = None) -> Peer:  # defined by World
+        raise NotImplementedError
+
+    # -- finding peers ----------------------------------------------------------------------
+
+    def peer(self, name_or_id: PeerLike) -> Peer:
+        """The peer of this world with that name or id (or that peer, checked to be one)."""
+        if isinstance(name_or_id, Peer):
+            if self._peers.get(name_or_id.id) != name_or_id:
+                raise ValueError(f"{name_or_id} is not a peer of this world; {self._known()}")
+            return name_or_id
+        if not isinstance(name_or_id, str):
+            raise TypeError(
+                f"a peer is given as a Peer, its name or its id, got {type(name_or_id).__name__} "
+                f"{name_or_id!r}"
+            )
+        found = self._names.get(name_or_id) or self._peers.get(name_or_id)
+        if found is None:
+            raise ValueError(f"no peer named {name_or_id!r} in this world; {self._known()}")
+        return found
+
+    def _known(self) -> str:
+        names = list(self._names)
+        shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
+        return f"its peers are {shown}"
+
+    def add_peers(self, count: int) -> list[Peer]:
+        """Add ``count`` peers, named ``peer-N`` with the next free numbers; return them."""
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise TypeError(f"add_peers takes a whole number, got {type(count).__name__} {count!r}")
+        if count < 0:
+            raise ValueError(f"add_peers takes a whole number, 0 or more, got {count}")
+        with self._lock:
+            return [self.add_peer() for _ in range(count)]
+
+    def status(self, peer: PeerLike) -> Status:
+        """``"live"``, ``"paused"`` or ``"killed"``."""
+        with self._lock:
+            return self._topology.status(self.peer(peer).id)
+
+    def can_reach(self, source: PeerLike, target: PeerLike) -> bool:
+        """Whether ``source`` can reach ``target`` now (both live, not cut apart)."""
+        with self._lock:
+            return self._topology.can_reach(self.peer(source).id, self.peer(target).id)
+
+    @property
+    def faults(self) -> list[FaultEvent]:
+        """Every change to the network so far, oldest first."""
+        with self._lock:
+            return list(self._fault_log)
+
+    def _network_changed(self) -> None:  # defined by World
+        raise NotImplementedError
+
+    def _note(self, action: str, detail: str) -> None:
+        """Record a change to the network, and let the world see it on its next operation."""
+        self._fault_log.append(FaultEvent(self._clock.now(), action, detail))
+        self._network_changed()
+
+    # -- partitions and cuts ----------------------------------------------------------------
+
+    def partition(self, *groups: Iterable[PeerLike]) -> None:
+        """Split the peers into groups that cannot reach each other.
+
+        Peers named in no group form one more group. A peer may be in one
+        group only. Replaces any earlier partition (cut links stay cut).
+        """
+        if not groups:
+            raise ValueError("partition takes at least one group of peers")
+        with self._lock:
+            resolved: list[list[Peer]] = []
+            seen: dict[str, int] = {}
+            for index, group in enumerate(groups):
+                if isinstance(group, (str, Peer)) or not isinstance(group, Iterable):
+                    raise TypeError(
+                        f"partition takes groups of peers (lists), "
+                        f"got {group!r} as group {index + 1}"
+                    )
+                members = [self.peer(member) for member in group]
+                for member in members:
+                    if member.id in seen:
+                        raise ValueError(
+                            f"peer {member.name!r} is in group {seen[member.id] + 1} and in group "
+                            f"{index + 1}: a peer may be in one group only"
+                        )
+                    seen[member.id] = index
+                resolved.append(members)
+            rest = [peer for peer in self._peers.values() if peer.id not in seen]
+            if rest:
+                resolved.append(rest)
+            self._topology.partition([[peer.id for peer in group] for group in resolved])
+            self._note("partition", " | ".join(", ".join(p.name for p in g) for g in resolved))
+
+    def cut(self, source: PeerLike, target: PeerLike, *, both_ways: bool = True) -> None:
+        """Cut the link from ``source`` to ``target`` (and back, unless ``both_ways=False``)."""
+        with self._lock:
+            first, second = self.peer(source), self.peer(target)
+            if first == second:
+                raise ValueError(f"cannot cut {first.name!r} from itself")
+            self._topology.cut(first.id, second.id, both_ways)
+            arrow = "<->" if both_ways else "->"
+            self._note("cut", f"{first.name} {arrow} {second.name}")
+
+    def isolate(self, peer: PeerLike) -> None:
+        """Cut ``peer`` from every other peer (both ways)."""
+        with self._lock:
+            alone = self.peer(peer)
+            for other in self._peers.values():
+                if other != alone:
+                    self._topology.cut(alone.id, other.id, True)
+            self._note("isolate", alone.name)
+
+    def heal(self) -> None:
+        """End every partition and cut (a no-op when there is none)."""
+        with self._lock:
+            if self._topology.heal():
+                self._note("heal", "")
+
+    # -- peers' lives -----------------------------------------------------------------------
+
+    def pause(self, peer: PeerLike) -> None:
+        """Make ``peer`` unreachable and silent; it keeps what it holds (``revive`` undoes it)."""
+        self._set_status(peer, "paused")
+
+    def kill(self, peer: PeerLike) -> None:
+        """Stop ``peer`` and lose what it holds (``revive`` brings it back, empty)."""
+        self._set_status(peer, "killed")
+
+    def revive(self, peer: PeerLike) -> None:
+        """Bring a paused or killed peer back."""
+        self._set_status(peer, "live")
+
+    def _set_status(self, peer: PeerLike, status: Status) -> None:
+        with self._lock:
+            target = self.peer(peer)
+            before = self._topology.status(target.id)
+            if before == status:
+                return
+            if status == "live" and before == "live":
+                return
+            self._topology.set_status(target.id, status)
+            if status == "killed":
+                for state in list(self._states.values()):
+                    forget = getattr(state, "peer_killed", None)
+                    if forget is not None:
+                        forget(target.id)
+            self._note({"paused": "pause", "killed": "kill", "live": "revive"}[status], target.name)
+
+    # -- per-link conditions ----------------------------------------------------------------
+
+    def link(
+        self,
+        source: PeerLike,
+        target: PeerLike,
+        *,
+        latency: float | str | None = None,
+        jitter: float | str | None = None,
+        failure_rate: float | None = None,
+    ) -> None:
+        """Conditions on the link between two peers (both ways), on top of the world's.
+
+        ``latency`` and ``jitter`` are seconds, or strings with a unit
+        (``"250ms"``); ``failure_rate`` a probability. With none given, the
+        link's own conditions are removed.
+        """
+        with self._lock:
+            first, second = self.peer(source), self.peer(target)
+            if first == second:
+                raise ValueError(f"a link joins two peers; {first.name!r} was given twice")
+            if latency is None and jitter is None and failure_rate is None:
+                self._topology.set_link(first.id, second.id, None)
+                self._note("link", f"{first.name} <-> {second.name}: as the world's")
+                return
+            rate = 0.0 if failure_rate is None else failure_rate
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+                raise TypeError(f"failure_rate must be a number, got {type(rate).__name__}")
+            if not 0 <= rate <= 1:
+                raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
+            conditions = LinkConditions(
+                latency=seconds_or_text("latency", 0.0 if latency is None else latency),
+                jitter=seconds_or_text("jitter", 0.0 if jitter is None else jitter),
+                failure_rate=float(rate),
+            )
+            self._topology.set_link(first.id, second.id, conditions)
+            self._note(
+                "link",
+                f"{first.name} <-> {second.name}: +{conditions.latency:g}s "
+                f"± {conditions.jitter:g}s, failure rate {conditions.failure_rate:g}",
+            )

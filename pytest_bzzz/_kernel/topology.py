@@ -1,0 +1,131 @@
+"""Who can reach whom: each peer's status, partitions, cut links and per-link conditions.
+
+The kernel knows peers as ids and nothing of what they hold: a backend asks
+:meth:`Topology.can_reach` (and :meth:`Topology.status`) to decide where an
+operation may go. Every change bumps :attr:`Topology.version`, so that a
+backend can keep answers it derived from the topology until the next change.
+
+- A **paused** peer is unreachable and makes no calls, and keeps what it
+  holds; a **killed** one loses it too (the world tells the backends); both
+  come back with ``revive``.
+- A **partition** splits the peers into groups that cannot reach each other.
+- A **cut** blocks one link, one way or both.
+- A **link**'s conditions add to the world's for calls on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from typing import Literal, TypeAlias
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
+__tracebackhide__ = True
+
+__all__ = ["LinkConditions", "Status", "Topology"]
+
+Status: TypeAlias = Literal["live", "paused", "killed"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LinkConditions:
+    """What a link adds to the world's conditions: seconds of latency and jitter, a failure rate."""
+
+    latency: float = 0.0
+    jitter: float = 0.0
+    failure_rate: float = 0.0
+
+
+_NONE = LinkConditions()
+
+
+class Topology:
+    """The reachability of a world's peers. Not locked by itself: the world locks."""
+
+    def __init__(self) -> None:
+        self._status: dict[str, Status] = {}
+        self._group: dict[str, int] = {}  # empty: no partition
+        self._cuts: set[tuple[str, str]] = set()  # (from, to), one way each
+        self._links: dict[tuple[str, str], LinkConditions] = {}
+        self.version = 0
+        """Bumped by every change: what is derived from the topology may be kept until then."""
+
+    def add(self, peer_id: str) -> None:
+        """A new peer: live, and in no partition's group but the rest's."""
+        self._status[peer_id] = "live"
+        self.version += 1
+
+    def clear(self) -> None:
+        self._status.clear()
+        self._group.clear()
+        self._cuts.clear()
+        self._links.clear()
+        self.version += 1
+
+    # -- reading ----------------------------------------------------------------------------
+
+    @property
+    def undivided(self) -> bool:
+        """Every peer live, no partition, no cut: everyone reaches everyone."""
+        return not self._group and not self._cuts and all(
+            status == "live" for status in self._status.values()
+        )
+
+    def status(self, peer_id: str) -> Status:
+        return self._status[peer_id]
+
+    def can_reach(self, source: str, target: str) -> bool:
+        """Whether ``source`` (live) can reach ``target`` (live): same group, link not cut."""
+        status = self._status
+        if status.get(source) != "live" or status.get(target) != "live":
+            return False
+        if source == target:
+            return True
+        group = self._group
+        if group and group.get(source, -1) != group.get(target, -1):
+            return False
+        return (source, target) not in self._cuts
+
+    def link(self, source: str, target: str) -> LinkConditions:
+        """What the link from ``source`` to ``target`` adds to the world's conditions."""
+        return self._links.get((source, target), _NONE) if self._links else _NONE
+
+    @property
+    def groups(self) -> Mapping[str, int]:
+        return dict(self._group)
+
+    @property
+    def cuts(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self._cuts)
+
+    # -- changing (the world checks the arguments first) ------------------------------------
+
+    def set_status(self, peer_id: str, status: Status) -> None:
+        self._status[peer_id] = status
+        self.version += 1
+
+    def partition(self, groups: Iterable[Iterable[str]]) -> None:
+        self._group = {peer: index for index, members in enumerate(groups) for peer in members}
+        self.version += 1
+
+    def cut(self, source: str, target: str, both_ways: bool) -> None:
+        self._cuts.add((source, target))
+        if both_ways:
+            self._cuts.add((target, source))
+        self.version += 1
+
+    def heal(self) -> bool:
+        """End every partition and cut; whether there was any."""
+        had = bool(self._group or self._cuts)
+        self._group.clear()
+        self._cuts.clear()
+        self.version += 1
+        return had
+
+    def set_link(self, source: str, target: str, conditions: LinkConditions | None) -> None:
+        for pair in ((source, target), (target, source)):
+            if conditions is None:
+                self._links.pop(pair, None)
+            else:
+                self._links[pair] = conditions
+        self.version += 1
