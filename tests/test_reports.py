@@ -57,7 +57,7 @@ def test_full_trace_shows_the_plugins_frames(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("--full-trace")
     result.assert_outcomes(failed=1)
-    assert "pytest_bzzz/_kernel/world.py" in result.stdout.str()
+    assert "pytest_bzzz/_kernel/pipeline.py" in result.stdout.str()
 
 
 def test_junit_xml_carries_the_seeds_and_how_to_reproduce(pytester: pytest.Pytester) -> None:

@@ -10,18 +10,15 @@ checks every argument before changing anything, and records what it did in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
+from .clock import Clock
 from .peers import Peer
+from .slots import WorldState
 from .topology import LinkConditions, Status, Topology
 from .units import seconds_or_text
-
-if TYPE_CHECKING:
-    import threading
-
-    from .clock import Clock
-    from .slots import WorldState
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 from collections.abc import Mapping
-from typing import Final, Literal, NamedTuple, TypeAlias, get_args
+from typing import Any, Final, Literal, NamedTuple, TypeAlias, get_args
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
@@ -35,7 +35,9 @@ class Call(NamedTuple):
     ``"not_found"`` (no such key, address or version), ``"failed"`` (a
     simulated failure), ``"timeout"`` and ``"cancelled"``,
     ``latency`` the simulated seconds it took, ``at`` the world time (seconds)
-    when it started, and ``peer`` the id of the peer that made it.
+    when it started, ``peer`` the id of the peer that made it, and, in a
+    world of many peers, the ``rounds`` of its lookup and the peers it
+    ``contacted`` (both 0 in a world of one peer, where nothing is looked up).
     """
 
     op: str
@@ -44,6 +46,8 @@ class Call(NamedTuple):
     latency: float
     at: float
     peer: str
+    rounds: int = 0
+    contacted: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,9 +105,8 @@ class CallLog:
             raise ValueError(f"the call record limit must be an int, 0 or more, got {limit!r}")
         self.limit = limit
         """How many calls the record keeps (``0``: none, only the counters)."""
-        self._calls: collections.deque[tuple[str, str, Outcome, float, float, str]] = (
-            collections.deque(maxlen=limit)
-        )
+        # Each call: Call's fields, the last two (a lookup's rounds and peers) only when any.
+        self._calls: collections.deque[tuple[Any, ...]] = collections.deque(maxlen=limit)
         # With a limit of 0 the deque keeps nothing: appending to it is a no-op.
         self.append = self._calls.append
         """Record one call, as a tuple of :class:`Call`'s fields."""
@@ -114,14 +117,21 @@ class CallLog:
         self._outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
 
     def add(
-        self, op: str, key: str, outcome: Outcome, latency: float, at: float, peer: str
+        self,
+        op: str,
+        key: str,
+        outcome: Outcome,
+        latency: float,
+        at: float,
+        peer: str,
+        cost: tuple[int, ...] = (),
     ) -> None:
-        """Record one call with its outcome."""
+        """Record one call with its outcome (and its lookup's ``(rounds, contacted)``)."""
         self.counts[op] += 1
         if outcome != "ok":  # "ok" needs no counter of its own: it is what the others leave
             self._outcomes[outcome] += 1
         self.seconds += latency
-        self.append((op, key, outcome, latency, at, peer))
+        self.append((op, key, outcome, latency, at, peer, *cost))
 
     def clear(self) -> None:
         self._calls.clear()
@@ -147,7 +157,7 @@ class CallLog:
         if outcome is not None and outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}; expected one of {sorted(OUTCOMES)}")
         return [
-            Call._make(call)
+            Call(*call)  # a world of one peer records no lookup: its calls take the defaults
             for call in self._calls
             if (op is None or call[0] == op)
             and (key is None or call[1] == key)

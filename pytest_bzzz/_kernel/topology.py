@@ -16,7 +16,7 @@ backend can keep answers it derived from the topology until the next change.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Literal, TypeAlias
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
@@ -64,11 +64,20 @@ class Topology:
 
     # -- reading ----------------------------------------------------------------------------
 
+    def __len__(self) -> int:
+        """How many peers there are, whatever their status."""
+        return len(self._status)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._status)
+
     @property
     def undivided(self) -> bool:
         """Every peer live, no partition, no cut: everyone reaches everyone."""
-        return not self._group and not self._cuts and all(
-            status == "live" for status in self._status.values()
+        return (
+            not self._group
+            and not self._cuts
+            and all(status == "live" for status in self._status.values())
         )
 
     def status(self, peer_id: str) -> Status:

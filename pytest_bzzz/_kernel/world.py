@@ -4,34 +4,30 @@ A world holds the seed and the random draws made from it, the clock, the
 network conditions, the peers and the record of calls, and a slot for the
 state each backend keeps in it (its data, per peer). It knows no DHT and no
 BZZZ: a backend declares its operations (see ``operations``) and runs each
-one through the world's pipeline (see :func:`runners`), which fixes the order
-of events: draw the latency, then whether it fails; if the latency exceeds
-the timeout, spend the timeout and raise :class:`NetworkTimeout`; else spend
-the latency, raise :class:`NetworkError` if it failed, and only then let the
-operation act. A failed or timed-out operation therefore never changes the
-data.
+one through the world's pipeline (``pipeline``, reached with :func:`runners`).
+The peers and the faults among them are ``cluster``'s; who can reach whom,
+``topology``'s. The network parameters the backends read (``replication``,
+the TTLs) are kept here, without the world acting on them.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Coroutine
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
-from .asynclib import cancellations
 from .clock import Clock, ClockMode, RealWork
 from .cluster import Cluster, FaultEvent
-from .conditions import NetworkConditions, seconds
-from .errors import NetworkError, NetworkTimeout
+from .conditions import NetworkConditions
 from .operations import OPERATIONS
 from .peers import Peer, PeerIds
+from .pipeline import AsyncRun, Pipeline, Prepared, Run
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
 from .seeds import SEED_LIMIT, fresh_seed
 from .slots import _VIEWS, S, StateKey, WorldState
 from .topology import Topology
-from .units import format_seconds
+from .units import seconds_or_text
 
 if TYPE_CHECKING:
     # Annotations only: the two views below read the memory backend's data (see _VIEWS).
@@ -42,33 +38,28 @@ if TYPE_CHECKING:
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["AsyncRun", "Prepared", "Run", "World", "runners"]
+__all__ = [
+    "DEFAULT_PROVIDER_TTL",
+    "DEFAULT_REPLICATION",
+    "DEFAULT_VALUE_TTL",
+    "AsyncRun",
+    "Prepared",
+    "Run",
+    "World",
+    "runners",
+    "topology",
+]
 
 T = TypeVar("T")
 
-Prepared: TypeAlias = tuple[str, str, Callable[..., T], tuple[Any, ...]]
-"""An operation ready to run: its name, its key, the action and the action's arguments.
-
-A backend's sync and async twins share one preparation (argument checks, key,
-action), then hand it to the pipeline: ``run(prepared, timeout, peer_id)``.
-"""
-
-
-class Run(Protocol):
-    """The pipeline's sync entry: ``run(prepared, timeout, peer_id)``."""
-
-    def __call__(self, prepared: Prepared[T], timeout: float | None, peer: str, /) -> T: ...
-
-
-class AsyncRun(Protocol):
-    """The pipeline's async entry: ``await arun(prepared, timeout, peer_id)``."""
-
-    def __call__(
-        self, prepared: Prepared[T], timeout: float | None, peer: str, /
-    ) -> Coroutine[Any, Any, T]: ...
-
-
 _PERFECT = NetworkConditions()
+
+DEFAULT_REPLICATION = 20
+"""libp2p's k: the peers closest to a key that keep a copy (all of them, if fewer)."""
+DEFAULT_VALUE_TTL = 36 * 3600.0
+"""libp2p's maximum record age: a stored value expires 36 hours after it was stored."""
+DEFAULT_PROVIDER_TTL = 48 * 3600.0
+"""libp2p's provider record validity: 48 hours."""
 
 
 def _check_seed(seed: object) -> int:
@@ -87,7 +78,7 @@ def _check_conditions(conditions: object) -> NetworkConditions:
     return conditions
 
 
-class World(Cluster):
+class World(Cluster, Pipeline):
     """A simulated BZZZ world: seed, clock, network conditions, peers, the record of calls.
 
     Usable on its own as a context manager; closing it releases any event loop
@@ -109,11 +100,20 @@ class World(Cluster):
         start: datetime | None = None,
         record_calls: int = DEFAULT_RECORD_LIMIT,
         peers: int = 1,
+        replication: int = DEFAULT_REPLICATION,
+        value_ttl: float | str = DEFAULT_VALUE_TTL,
+        provider_ttl: float | str = DEFAULT_PROVIDER_TTL,
     ) -> None:
-        if isinstance(peers, bool) or not isinstance(peers, int):
-            raise TypeError(f"peers must be a whole number, 1 or more, got {type(peers).__name__}")
-        if peers < 1:
-            raise ValueError(f"peers must be a whole number, 1 or more, got {peers}")
+        for name, number in (("peers", peers), ("replication", replication)):
+            if isinstance(number, bool) or not isinstance(number, int):
+                raise TypeError(
+                    f"{name} must be a whole number, 1 or more, got {type(number).__name__}"
+                )
+            if number < 1:
+                raise ValueError(f"{name} must be a whole number, 1 or more, got {number}")
+        self._replication = replication
+        self._value_ttl = seconds_or_text("value_ttl", value_ttl)
+        self._provider_ttl = seconds_or_text("provider_ttl", provider_ttl)
         self._seed = fresh_seed() if seed is None else _check_seed(seed)
         conditions = _PERFECT if conditions is None else _check_conditions(conditions)
         self._clock = Clock(clock, start=start)
@@ -124,15 +124,16 @@ class World(Cluster):
         self._virtual = self._clock.mode == "virtual"
         self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
         self._topology = Topology()
+        self._peers: dict[str, Peer] = {}
+        self._names: dict[str, Peer] = {}
+        self._reach_cache: dict[str, tuple[int, int]] = {}
+        self._fault_log: list[FaultEvent] = []
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
         self._count, self._append = self._log.counts, self._log.append
         self._rng = random.Random(self._seed)
         self._peer_ids = PeerIds(self._seed)
-        self._peers: dict[str, Peer] = {}
-        self._names: dict[str, Peer] = {}
-        self._fault_log: list[FaultEvent] = []
         self._states: dict[StateKey[Any], WorldState] = {}
         self._initial_peers = peers
         self._local = self.add_peer("local")
@@ -164,16 +165,34 @@ class World(Cluster):
     def _set_conditions(self, conditions: NetworkConditions) -> None:
         self._conditions = conditions
         self._network_changed()
+
     def _network_changed(self) -> None:
         """Recompute what the hot paths read, after the conditions or the topology changed."""
         conditions = self._conditions
         self._calm = self._topology.undivided  # every peer live and reaching every other
-        self._perfect = self._virtual and conditions == _PERFECT and self._calm
+        self._alone = len(self._peers) <= 1  # one peer: no lookups, nothing placed elsewhere
+        self._perfect = self._virtual and conditions == _PERFECT and self._calm and self._alone
+        self._reach_cache.clear()
         # For the virtual hot path: a uniform draw as NetworkConditions.draw_latency makes
         # it (the same arithmetic, so the same seed gives the same latencies), or None.
         uniform = conditions.jitter and conditions.distribution == "uniform"
         low = conditions.latency - conditions.jitter
         self._uniform = (low, conditions.latency + conditions.jitter - low) if uniform else None
+
+    @property
+    def replication(self) -> int:
+        """How many peers, closest to a key, keep a copy of what is stored under it."""
+        return self._replication
+
+    @property
+    def value_ttl(self) -> float:
+        """Seconds after which a stored value expires, unless stored again (libp2p: 36 h)."""
+        return self._value_ttl
+
+    @property
+    def provider_ttl(self) -> float:
+        """Seconds after which a provider record expires, unless renewed (libp2p: 48 h)."""
+        return self._provider_ttl
 
     @property
     def local_peer(self) -> Peer:
@@ -204,6 +223,7 @@ class World(Cluster):
             self._peers[peer.id] = peer
             self._names[name] = peer
             self._topology.add(peer.id)
+            self._network_changed()
             return peer
 
     @property
@@ -318,157 +338,10 @@ class World(Cluster):
     def __getstate__(self) -> Any:
         raise TypeError("a World cannot be pickled: it holds locks and a running clock")
 
-    # -- the pipeline: how backends run operations (see runners()) ------------------------
 
-    def _draw(self, op: str, timeout: float | None) -> tuple[float, bool, float | None]:
-        """Draw latency, then failure (always in this order); call with the lock held."""
-        conditions = self._conditions
-        latency = conditions.draw_latency(self._rng) if conditions.jitter else conditions.latency
-        fails = conditions.may_fail(op) and self._rng.random() < conditions.failure_rate
-        return latency, fails, conditions.timeout if timeout is None else timeout
-
-    def _timed_out(
-        self, op: str, key: str, latency: float, limit: float, start: float, peer: str
-    ) -> NetworkTimeout:
-        self._log.add(op, key, "timeout", limit, start, peer)
-        return NetworkTimeout(
-            f"simulated timeout: {op}({key!r}) took longer than its timeout of "
-            f"{format_seconds(limit)} (simulated latency {format_seconds(latency)}; "
-            f"world seed {self._seed})",
-            op=op,
-            key=key,
-            latency=latency,
-            timeout=limit,
-        )
-
-    def _failed(self, op: str, key: str, latency: float, start: float, peer: str) -> NetworkError:
-        self._log.add(op, key, "failed", latency, start, peer)
-        return NetworkError(
-            f"simulated network failure: {op}({key!r}) failed "
-            f"(failure rate {self._conditions.failure_rate:g}; world seed {self._seed})",
-            op=op,
-            key=key,
-        )
-
-    def _check_caller(self, op: str, key: str, peer: str) -> None:
-        """A paused or killed peer makes no calls: its operations fail at once."""
-        with self._lock:
-            status = self._topology.status(peer)
-            if status == "live":
-                return
-            self._log.add(op, key, "failed", 0.0, self._clock.now(), peer)
-            raise NetworkError(
-                f"simulated network failure: {op}({key!r}) from {self._peers[peer].name}, "
-                f"which is {status} (world seed {self._seed})",
-                op=op,
-                key=key,
-            )
-
-    def _act(self, prepared: Prepared[T], latency: float, start: float, peer: str) -> T:
-        """Let the operation act and record it; call with the lock held."""
-        op, key, action, args = prepared
-        try:
-            result = action(*args)
-        except LookupError:  # NotFoundError, or TemporalRangeError: no such version
-            self._log.add(op, key, "not_found", latency, start, peer)
-            raise
-        self._log.add(op, key, "ok", latency, start, peer)
-        return result
-
-    def _run(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
-        # The two virtual paths hold the lock through its pre-bound acquire and release:
-        # half the cost of a with statement, on every operation.
-        if timeout is None:
-            if self._perfect:
-                # A perfect network on a virtual clock: nothing to draw, no time passes.
-                self._acquire()
-                try:
-                    start = self._now()
-                    op, key, action, args = prepared
-                    try:
-                        result = action(*args)
-                    except LookupError:  # NotFoundError, or TemporalRangeError
-                        self._log.add(op, key, "not_found", 0.0, start, peer)
-                        raise
-                    self._count[op] += 1
-                    self._append((op, key, "ok", 0.0, start, peer))
-                    return result
-                finally:
-                    self._release()
-        else:
-            timeout = seconds("timeout", timeout)
-        op, key, action, args = prepared
-        if not self._calm:
-            self._check_caller(op, key, peer)
-        if self._virtual:
-            # Simulated time passes instantly, so the whole operation is one atomic step.
-            # The hot path of a network with conditions: _draw and _act, written out.
-            self._acquire()
-            try:
-                conditions, rng, uniform = self._conditions, self._rng, self._uniform
-                if uniform is not None:
-                    latency = uniform[0] + uniform[1] * rng.random()
-                    if not latency > 0:  # as draw_latency: never below zero
-                        latency = 0.0
-                elif conditions.jitter:
-                    latency = conditions.draw_latency(rng)
-                else:
-                    latency = conditions.latency
-                rate, failing = conditions.failure_rate, conditions.failure_ops
-                fails = rate > 0 and (failing is None or op in failing) and rng.random() < rate
-                limit = conditions.timeout if timeout is None else timeout
-                if limit is not None and latency > limit:
-                    start = self._spend(limit)
-                    raise self._timed_out(op, key, latency, limit, start, peer)
-                start = self._spend(latency)
-                if fails:
-                    raise self._failed(op, key, latency, start, peer)
-                try:
-                    result = action(*args)
-                except LookupError:  # NotFoundError, or TemporalRangeError
-                    self._log.add(op, key, "not_found", latency, start, peer)
-                    raise
-                self._count[op] += 1
-                self._log.seconds += latency
-                self._append((op, key, "ok", latency, start, peer))
-                return result
-            finally:
-                self._release()
-        with self._lock:  # a real clock: draw, then wait without holding the lock
-            latency, fails, limit = self._draw(op, timeout)
-        if limit is not None and latency > limit:
-            start = self._spend(limit)
-            with self._lock:
-                raise self._timed_out(op, key, latency, limit, start, peer)
-        start = self._spend(latency)
-        with self._lock:
-            if fails:
-                raise self._failed(op, key, latency, start, peer)
-            return self._act(prepared, latency, start, peer)
-
-    async def _arun(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
-        if timeout is not None:
-            timeout = seconds("timeout", timeout)
-        op, key = prepared[0], prepared[1]
-        if not self._calm:
-            self._check_caller(op, key, peer)
-        with self._lock:
-            latency, fails, limit = self._draw(op, timeout)
-            start = self._clock.now()
-        timed_out = limit is not None and latency > limit
-        try:
-            await self._clock.asleep(limit if timed_out and limit is not None else latency)
-        except BaseException as error:
-            if isinstance(error, cancellations()):  # asyncio's or trio's
-                with self._lock:
-                    self._log.add(op, key, "cancelled", self._clock.now() - start, start, peer)
-            raise
-        with self._lock:
-            if timed_out and limit is not None:
-                raise self._timed_out(op, key, latency, limit, start, peer)
-            if fails:
-                raise self._failed(op, key, latency, start, peer)
-            return self._act(prepared, latency, start, peer)
+def topology(world: World) -> Topology:
+    """The world's topology, for backends: who can reach whom (not part of the public API)."""
+    return world._topology
 
 
 def runners(world: World) -> tuple[Run, AsyncRun]:

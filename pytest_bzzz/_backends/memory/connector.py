@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._kernel.peers import Peer
+from ..._kernel.pipeline import Prepared
 from ..._kernel.record import Call, Outcome
-from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ..._ucxl.errors import NotFoundError

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from types import EllipsisType
 
 from ..._kernel.conditions import seconds
+from ..._kernel.pipeline import Prepared
 from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
-from ..._kernel.world import Prepared
 from ..._ucxl.address import UCXLAddress
 from .mock import Mock
 from .storage import check_key, check_peer_id, check_value

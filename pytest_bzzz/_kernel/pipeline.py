@@ -1,0 +1,286 @@
+"""The operation pipeline: how a world runs each operation a backend hands it.
+
+Mixed into :class:`~pytest_bzzz.World`; backends reach it through
+``world.runners(world)``. The order of events is fixed: draw the latency (one
+per round of a lookup, in a world of many peers), then whether it fails; if
+the latency exceeds the timeout, spend the timeout and raise
+:class:`NetworkTimeout`; else spend the latency, raise :class:`NetworkError`
+if it failed, and only then let the operation act. A failed or timed-out
+operation therefore never changes the data. A paused or killed caller makes
+no call at all.
+
+The two virtual paths of :meth:`Pipeline._run` are written out for speed (the
+benchmarks' floor): they hold the world's lock through its pre-bound
+``acquire`` and ``release`` and record an ``"ok"`` call with the record's
+members directly.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+import random
+import threading
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol, TypeAlias, TypeVar
+
+from .asynclib import cancellations
+from .clock import Clock
+from .conditions import NetworkConditions, seconds
+from .errors import NetworkError, NetworkTimeout
+from .peers import Peer
+from .record import CallLog
+from .topology import Topology
+from .units import format_seconds
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# simulated failure ends at the line of the test that caused it.
+__tracebackhide__ = True
+
+__all__ = ["LOOKUP_ALPHA", "LOOKUP_FANOUT", "AsyncRun", "Pipeline", "Prepared", "Run"]
+
+T = TypeVar("T")
+
+Prepared: TypeAlias = tuple[str, str, Callable[..., T], tuple[Any, ...]]
+"""An operation ready to run: its name, its key, the action and the action's arguments.
+
+A backend's sync and async twins share one preparation (argument checks, key,
+action), then hand it to the pipeline: ``run(prepared, timeout, peer_id)``.
+"""
+
+
+class Run(Protocol):
+    """The pipeline's sync entry: ``run(prepared, timeout, peer_id)``."""
+
+    def __call__(self, prepared: Prepared[T], timeout: float | None, peer: str, /) -> T: ...
+
+
+class AsyncRun(Protocol):
+    """The pipeline's async entry: ``await arun(prepared, timeout, peer_id)``."""
+
+    def __call__(
+        self, prepared: Prepared[T], timeout: float | None, peer: str, /
+    ) -> Coroutine[Any, Any, T]: ...
+
+
+LOOKUP_FANOUT = 16
+"""Each round of a lookup narrows the peers to ask by this much: ⌈log16 n⌉ rounds among n."""
+LOOKUP_ALPHA = 3
+"""Peers asked in each round of a lookup (Kademlia's alpha)."""
+
+
+class Pipeline:
+    """How a world runs operations; its state is the world's."""
+
+    _lock: threading.RLock
+    _acquire: Callable[[], bool]
+    _release: Callable[[], None]
+    _clock: Clock
+    _now: Callable[[], float]
+    _spend: Callable[[float], float]
+    _seed: int
+    _rng: random.Random
+    _conditions: NetworkConditions
+    _uniform: tuple[float, float] | None
+    _perfect: bool
+    _virtual: bool
+    _calm: bool
+    _alone: bool
+    _log: CallLog
+    _count: collections.defaultdict[str, int]
+    _append: Callable[[tuple[Any, ...]], None]
+    _peers: dict[str, Peer]
+    _topology: Topology
+    _reach_cache: dict[str, tuple[int, int]]
+
+    def _reach(self, peer: str) -> tuple[int, int]:
+        """The cost of a lookup from ``peer``: (rounds, peers contacted); see ``LOOKUP``."""
+        cost = self._reach_cache.get(peer)
+        if cost is None:
+            if self._calm:
+                reached = len(self._peers)
+            else:
+                can_reach = self._topology.can_reach
+                reached = sum(1 for other in self._peers if can_reach(peer, other))
+            rounds = 0 if reached <= 1 else math.ceil(math.log(reached, LOOKUP_FANOUT) - 1e-9)
+            cost = self._reach_cache[peer] = (rounds, min(reached - 1, rounds * LOOKUP_ALPHA))
+        return cost
+
+    def _draw(
+        self, op: str, timeout: float | None, peer: str
+    ) -> tuple[float, bool, float | None, tuple[int, ...]]:
+        """Draw latency (a round's each), then failure (always in this order); lock held."""
+        conditions, rng = self._conditions, self._rng
+        latency = conditions.draw_latency(rng) if conditions.jitter else conditions.latency
+        cost: tuple[int, ...] = ()
+        if not self._alone:
+            cost = self._reach(peer)
+            for _ in range(1, cost[0]):
+                latency += conditions.draw_latency(rng) if conditions.jitter else conditions.latency
+        fails = conditions.may_fail(op) and rng.random() < conditions.failure_rate
+        return latency, fails, conditions.timeout if timeout is None else timeout, cost
+
+    def _timed_out(
+        self,
+        op: str,
+        key: str,
+        latency: float,
+        limit: float,
+        start: float,
+        peer: str,
+        cost: tuple[int, ...],
+    ) -> NetworkTimeout:
+        self._log.add(op, key, "timeout", limit, start, peer, cost)
+        return NetworkTimeout(
+            f"simulated timeout: {op}({key!r}) took longer than its timeout of "
+            f"{format_seconds(limit)} (simulated latency {format_seconds(latency)}; "
+            f"world seed {self._seed})",
+            op=op,
+            key=key,
+            latency=latency,
+            timeout=limit,
+        )
+
+    def _failed(
+        self, op: str, key: str, latency: float, start: float, peer: str, cost: tuple[int, ...]
+    ) -> NetworkError:
+        self._log.add(op, key, "failed", latency, start, peer, cost)
+        return NetworkError(
+            f"simulated network failure: {op}({key!r}) failed "
+            f"(failure rate {self._conditions.failure_rate:g}; world seed {self._seed})",
+            op=op,
+            key=key,
+        )
+
+    def _check_caller(self, op: str, key: str, peer: str) -> None:
+        """A paused or killed peer makes no calls: its operations fail at once."""
+        with self._lock:
+            status = self._topology.status(peer)
+            if status == "live":
+                return
+            self._log.add(op, key, "failed", 0.0, self._clock.now(), peer)
+            raise NetworkError(
+                f"simulated network failure: {op}({key!r}) from {self._peers[peer].name}, "
+                f"which is {status} (world seed {self._seed})",
+                op=op,
+                key=key,
+            )
+
+    def _act(
+        self,
+        prepared: Prepared[T],
+        latency: float,
+        start: float,
+        peer: str,
+        cost: tuple[int, ...],
+    ) -> T:
+        """Let the operation act and record it; call with the lock held."""
+        op, key, action, args = prepared
+        try:
+            result = action(*args)
+        except LookupError:  # NotFoundError, or TemporalRangeError: no such version
+            self._log.add(op, key, "not_found", latency, start, peer, cost)
+            raise
+        self._log.add(op, key, "ok", latency, start, peer, cost)
+        return result
+
+    def _run(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
+        # The two virtual paths hold the lock through its pre-bound acquire and release:
+        # half the cost of a with statement, on every operation.
+        if timeout is None:
+            if self._perfect:
+                # A perfect network on a virtual clock: nothing to draw, no time passes.
+                self._acquire()
+                try:
+                    start = self._now()
+                    op, key, action, args = prepared
+                    try:
+                        result = action(*args)
+                    except LookupError:  # NotFoundError, or TemporalRangeError
+                        self._log.add(op, key, "not_found", 0.0, start, peer)
+                        raise
+                    self._count[op] += 1
+                    self._append((op, key, "ok", 0.0, start, peer))
+                    return result
+                finally:
+                    self._release()
+        else:
+            timeout = seconds("timeout", timeout)
+        op, key, action, args = prepared
+        if not self._calm:
+            self._check_caller(op, key, peer)
+        if self._virtual:
+            # Simulated time passes instantly, so the whole operation is one atomic step.
+            # The hot path of a network with conditions: _draw and _act, written out.
+            self._acquire()
+            try:
+                conditions, rng, uniform = self._conditions, self._rng, self._uniform
+                if uniform is not None:
+                    latency = uniform[0] + uniform[1] * rng.random()
+                    if not latency > 0:  # as draw_latency: never below zero
+                        latency = 0.0
+                elif conditions.jitter:
+                    latency = conditions.draw_latency(rng)
+                else:
+                    latency = conditions.latency
+                cost: tuple[int, ...] = ()
+                if not self._alone:  # a lookup among many peers: a drawn latency per round
+                    cost = self._reach(peer)
+                    for _ in range(1, cost[0]):
+                        latency += conditions.draw_latency(rng)
+                rate, failing = conditions.failure_rate, conditions.failure_ops
+                fails = rate > 0 and (failing is None or op in failing) and rng.random() < rate
+                limit = conditions.timeout if timeout is None else timeout
+                if limit is not None and latency > limit:
+                    start = self._spend(limit)
+                    raise self._timed_out(op, key, latency, limit, start, peer, cost)
+                start = self._spend(latency)
+                if fails:
+                    raise self._failed(op, key, latency, start, peer, cost)
+                try:
+                    result = action(*args)
+                except LookupError:  # NotFoundError, or TemporalRangeError
+                    self._log.add(op, key, "not_found", latency, start, peer, cost)
+                    raise
+                self._count[op] += 1
+                self._log.seconds += latency
+                self._append((op, key, "ok", latency, start, peer, *cost))
+                return result
+            finally:
+                self._release()
+        with self._lock:  # a real clock: draw, then wait without holding the lock
+            latency, fails, limit, cost = self._draw(op, timeout, peer)
+        if limit is not None and latency > limit:
+            start = self._spend(limit)
+            with self._lock:
+                raise self._timed_out(op, key, latency, limit, start, peer, cost)
+        start = self._spend(latency)
+        with self._lock:
+            if fails:
+                raise self._failed(op, key, latency, start, peer, cost)
+            return self._act(prepared, latency, start, peer, cost)
+
+    async def _arun(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
+        if timeout is not None:
+            timeout = seconds("timeout", timeout)
+        op, key = prepared[0], prepared[1]
+        if not self._calm:
+            self._check_caller(op, key, peer)
+        with self._lock:
+            latency, fails, limit, cost = self._draw(op, timeout, peer)
+            start = self._clock.now()
+        timed_out = limit is not None and latency > limit
+        try:
+            await self._clock.asleep(limit if timed_out and limit is not None else latency)
+        except BaseException as error:
+            if isinstance(error, cancellations()):  # asyncio's or trio's
+                with self._lock:
+                    elapsed = self._clock.now() - start
+                    self._log.add(op, key, "cancelled", elapsed, start, peer, cost)
+            raise
+        with self._lock:
+            if timed_out and limit is not None:
+                raise self._timed_out(op, key, latency, limit, start, peer, cost)
+            if fails:
+                raise self._failed(op, key, latency, start, peer, cost)
+            return self._act(prepared, latency, start, peer, cost)
