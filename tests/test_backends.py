@@ -162,8 +162,10 @@ def test_the_worlds_storage_and_content_are_what_its_mocks_act_on() -> None:
 
 
 def test_a_mock_refuses_a_peer_that_is_not_a_peer() -> None:
-    with pytest.raises(TypeError, match=r"^peer must be a Peer, got str$"):
-        MockDHT(peer="local")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^peer must be a Peer, or a name or id, got int$"):
+        MockDHT(peer=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="no peer named 'nobody' in this world"):
+        MockDHT(peer="nobody")
     with pytest.raises(TypeError, match=r"^world must be a World, got dict$"):
         MockBZZZ({})  # type: ignore[arg-type]
 

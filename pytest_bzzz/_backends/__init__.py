@@ -15,24 +15,29 @@ it loads no backend.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .._kernel.slots import register_view
-from . import interfaces
-from .registry import BACKENDS, DEFAULT_BACKEND, Backend, load_backend
 
 if TYPE_CHECKING:
     from .._kernel.world import World
-    from .memory.state import PeerData
+from . import interfaces
+from .registry import BACKENDS, DEFAULT_BACKEND, Backend, load_backend
 
 __all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "interfaces", "load_backend"]
 
 
-def _local_data(world: World) -> PeerData:
-    from .memory.state import NETWORK
+def _view(name: str) -> Callable[[World], object]:
+    """A view of the memory backend's, loaded the first time a world is asked for it."""
 
-    return world.state(NETWORK).holding(world.local_peer.id)
+    def view(world: World) -> object:
+        from .memory import views
+
+        return getattr(views, f"world_{name}")(world)
+
+    return view
 
 
-register_view("storage", lambda world: _local_data(world).storage)
-register_view("content", lambda world: _local_data(world).content)
+for _name in ("storage", "content", "holders"):
+    register_view(_name, _view(_name))

@@ -28,7 +28,12 @@ __all__ = [
 
 
 class WorldState(Protocol):
-    """The state a backend keeps in a world: emptied by :meth:`World.reset`, closed with it."""
+    """The state a backend keeps in a world: emptied by :meth:`World.reset`, closed with it.
+
+    It may also have ``network_changed()`` (called when peers are added or a
+    fault changes who reaches whom) and ``peer_killed(peer_id)`` (called when
+    a peer is killed: it loses what it holds); the world calls them if present.
+    """
 
     def reset(self) -> None: ...
 

@@ -13,10 +13,12 @@ the TTLs) are kept here, without the world acting on them.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
+from .._ucxl.address import UCXLAddress
 from .clock import Clock, ClockMode, RealWork
 from .cluster import Cluster, FaultEvent
 from .conditions import NetworkConditions
@@ -127,6 +129,7 @@ class World(Cluster, Pipeline):
         self._peers: dict[str, Peer] = {}
         self._names: dict[str, Peer] = {}
         self._reach_cache: dict[str, tuple[int, int]] = {}
+        self._states: dict[StateKey[Any], WorldState] = {}
         self._fault_log: list[FaultEvent] = []
         self._initial_conditions = conditions
         self._set_conditions(conditions)
@@ -134,7 +137,6 @@ class World(Cluster, Pipeline):
         self._count, self._append = self._log.counts, self._log.append
         self._rng = random.Random(self._seed)
         self._peer_ids = PeerIds(self._seed)
-        self._states: dict[StateKey[Any], WorldState] = {}
         self._initial_peers = peers
         self._local = self.add_peer("local")
         self.add_peers(peers - 1)
@@ -173,6 +175,10 @@ class World(Cluster, Pipeline):
         self._alone = len(self._peers) <= 1  # one peer: no lookups, nothing placed elsewhere
         self._perfect = self._virtual and conditions == _PERFECT and self._calm and self._alone
         self._reach_cache.clear()
+        for state in self._states.values():
+            changed = getattr(state, "network_changed", None)
+            if changed is not None:
+                changed()
         # For the virtual hot path: a uniform draw as NetworkConditions.draw_latency makes
         # it (the same arithmetic, so the same seed gives the same latencies), or None.
         uniform = conditions.jitter and conditions.distribution == "uniform"
@@ -267,6 +273,14 @@ class World(Cluster, Pipeline):
     def content(self) -> ContentStore:
         """The UCXL version histories the connector stores, reached without the network."""
         return cast("ContentStore", self._view("content"))
+
+    @property
+    def holders(self) -> Callable[[str | UCXLAddress], list[Peer]]:
+        """``world.holders(key)``: the peers that hold a value under ``key`` now, closest first.
+
+        Paused peers hold what they held; killed ones hold nothing.
+        """
+        return cast("Callable[[str | UCXLAddress], list[Peer]]", self._view("holders"))
 
     def _view(self, name: str) -> object:
         view = _VIEWS.get(name)

@@ -75,8 +75,8 @@ class MockBZZZ(Mock):
     """
 
     def _bind(self) -> None:
-        self._content: ContentStore = self._data.content
-        self._providers_by_key = self._data.storage.providers_by_key
+        self._content: ContentStore = self._network.content
+        self._providers_by_key = self._held.providers_by_key
 
     # -- preparations: arguments checked before anything reaches the network ---------------
 
@@ -190,18 +190,26 @@ class MockBZZZ(Mock):
         key = str(address)
         peer_id = self.peer.id
         self._content.capabilities.setdefault(key, {})[peer_id] = capability
-        self._providers_by_key.setdefault(key, {})[peer_id] = None
+        if self._network.alone:
+            self._providers_by_key.setdefault(key, {})[peer_id] = None
+        else:  # a provider record, placed as any other
+            self._network.provide(peer_id, key, peer_id)
 
     def _discover(self, pattern: UCXLAddress) -> list[Announcement]:
         found = []
-        providers = self._providers_by_key
+        alone, network = self._network.alone, self._network
         for key in sorted(self._content.capabilities):
             address = UCXLAddress.parse(key)
             if pattern.matches(address):
                 offers = self._content.capabilities[key]
+                providers = (
+                    self._providers_by_key.get(key, ())
+                    if alone
+                    else network.providers(self._peer_id, key)  # those this peer can reach
+                )
                 found += [
                     Announcement(address, peer_id, offers[peer_id])
-                    for peer_id in providers.get(key, ())
+                    for peer_id in providers
                     if peer_id in offers
                 ]
         return found

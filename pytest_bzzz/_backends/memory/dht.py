@@ -77,28 +77,39 @@ class MockDHT(Mock):
     # -- preparations: arguments checked before anything reaches the network ---------------
 
     def _bind(self) -> None:
-        storage = self._data.storage
+        storage = self._held
         self._values = storage.values
         self._providers_by_key = storage.providers_by_key
         # Bound once: the actions of put_value and get_value (a missing key raises NotFoundError).
         self._write, self._read = self._values.__setitem__, self._values.__getitem__
 
+    # In a world of one peer, the actions read and write its store directly (the fast path);
+    # among many, they place and find records as the network does (see ``state``).
+
     def _prepare_put(self, key: Key, value: bytes) -> Prepared[None]:
         name = key if type(key) is str and key else check_key(key)
         data = value if type(value) is bytes else check_value(value)
-        return ("put_value", name, self._write, (name, data))
+        if self._network.alone:
+            return ("put_value", name, self._write, (name, data))
+        return ("put_value", name, self._network.put, (self._peer_id, name, data))
 
     def _prepare_get(self, key: Key) -> Prepared[bytes]:
         name = key if type(key) is str and key else check_key(key)
-        return ("get_value", name, self._read, (name,))
+        if self._network.alone:
+            return ("get_value", name, self._read, (name,))
+        return ("get_value", name, self._network.get, (self._peer_id, name))
 
     def _prepare_provide(self, key: Key, provider_id: str) -> Prepared[None]:
         name, provider = check_key(key), check_peer_id(provider_id)
-        return ("provide", name, self._add_provider, (name, provider))
+        if self._network.alone:
+            return ("provide", name, self._add_provider, (name, provider))
+        return ("provide", name, self._network.provide, (self._peer_id, name, provider))
 
     def _prepare_find_providers(self, key: Key) -> Prepared[list[str]]:
         name = check_key(key)
-        return ("find_providers", name, self._providers_of, (name,))
+        if self._network.alone:
+            return ("find_providers", name, self._providers_of, (name,))
+        return ("find_providers", name, self._network.providers, (self._peer_id, name))
 
     # -- actions: what an operation does once the network let it through ------------------
 
@@ -162,4 +173,4 @@ class MockDHT(Mock):
         return self._world.calls(op, key=None if key is None else check_key(key), outcome=outcome)
 
     def __repr__(self) -> str:
-        return f"<MockDHT on {self._world!r}, {len(self._data.storage)} values>"
+        return f"<MockDHT on {self._world!r}, {len(self._held)} values>"

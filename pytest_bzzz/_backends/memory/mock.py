@@ -35,7 +35,7 @@ class Mock:
         self,
         world: World | None = None,
         *,
-        peer: Peer | None = None,
+        peer: Peer | str | None = None,
         seed: int | None = None,
         conditions: NetworkConditions | None = None,
         clock: ClockMode = "virtual",
@@ -44,8 +44,8 @@ class Mock:
     ) -> None:
         if world is not None and not isinstance(world, World):
             raise TypeError(f"world must be a World, got {type(world).__name__}")
-        if peer is not None and not isinstance(peer, Peer):
-            raise TypeError(f"peer must be a Peer, got {type(peer).__name__}")
+        if peer is not None and not isinstance(peer, (Peer, str)):
+            raise TypeError(f"peer must be a Peer, or a name or id, got {type(peer).__name__}")
         self._owns_world = world is None
         if world is None:
             world = World(
@@ -56,14 +56,19 @@ class Mock:
                 record_calls=record_calls,
             )
         self._world = world
-        self._peer = peer
-        self._peer_id = (peer or world.local_peer).id
-        self._data = world.state(NETWORK).holding(self._peer_id)
+        self._peer = None if peer is None else world.peer(peer)
+        self._peer_id = (self._peer or world.local_peer).id
+        self._network = world.state(NETWORK)
+        self._held = self._network.store_of(self._peer_id)  # the DHT records its peer holds
         self._run, self._arun = runners(world)
         self._bind()
 
     def _bind(self) -> None:
         """Take what the mock's operations need from its data (bound once: the hot path)."""
+
+    def on(self, peer: Peer | str) -> Self:
+        """A mock of the same kind on the same world, acting as ``peer`` (a Peer, name or id)."""
+        return type(self)(self._world, peer=peer)
 
     @property
     def world(self) -> World:

@@ -1,0 +1,111 @@
+"""What a test reads and arranges on a world directly, without the network: the world's views.
+
+``world.storage`` is the DHT's data reached without the network: in a world of
+one peer, that peer's store itself; among many, :class:`PlacedStorage`, which
+places what is put as a put from the local peer would (on the closest peers,
+at no cost, with nothing recorded) and reads the newest copy any peer holds,
+reachable or not. ``world.content`` is the connector's histories, and
+``world.holders(key)`` the peers that hold a value under a key now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..._kernel.peers import Peer
+from ..._kernel.world import World
+from ..._ucxl.address import UCXLAddress
+from ..._ucxl.errors import NotFoundError
+from .content import ContentStore
+from .state import NETWORK, MemoryNetwork
+from .storage import DHTStorage, check_key, check_peer_id, check_value
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
+__all__ = ["PlacedStorage", "world_content", "world_holders", "world_storage"]
+
+
+class PlacedStorage(DHTStorage):
+    """A world of many peers' DHT data, reached without the network.
+
+    ``values`` and ``providers_by_key`` are snapshots (the newest value of each
+    key any peer holds; every provider any peer records); change the data with
+    the methods.
+    """
+
+    __slots__ = ("_local", "_network")
+
+    def __init__(self, network: MemoryNetwork, local: str) -> None:  # no super(): no own data
+        self._network = network
+        self._local = local
+
+    def put(self, key: str | UCXLAddress, value: bytes | bytearray | memoryview) -> None:
+        """Store ``value`` under ``key`` where a put from the local peer would, at no cost."""
+        self._network.put(self._local, check_key(key), check_value(value))
+
+    def get(self, key: str | UCXLAddress) -> bytes:
+        """The newest value any peer holds under ``key``; :class:`NotFoundError` if none."""
+        name = check_key(key)
+        newest = self.values.get(name)
+        if newest is None:
+            raise NotFoundError(f"no value under {name!r}")
+        return newest
+
+    def provide(self, key: str | UCXLAddress, provider_id: str) -> None:
+        """Record ``provider_id`` for ``key`` where a provide from the local peer would."""
+        self._network.provide(self._local, check_key(key), check_peer_id(provider_id))
+
+    def providers(self, key: str | UCXLAddress) -> list[str]:
+        """Every provider of ``key`` any peer records, in the order they first provided."""
+        return list(self.providers_by_key.get(check_key(key), ()))
+
+    @property
+    def values(self) -> dict[str, bytes]:
+        return self._network.all_values()
+
+    @values.setter
+    def values(self, _: dict[str, bytes]) -> None:
+        raise AttributeError("a world of many peers has no one dict of values to replace")
+
+    @property
+    def providers_by_key(self) -> dict[str, dict[str, None]]:
+        return self._network.all_providers()
+
+    @providers_by_key.setter
+    def providers_by_key(self, _: dict[str, dict[str, None]]) -> None:
+        raise AttributeError("a world of many peers has no one dict of providers to replace")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, (str, UCXLAddress)) and str(key) in self.values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def clear(self) -> None:
+        """Forget every value and provider record of every peer."""
+        self._network.clear_records()
+
+
+def world_storage(world: World) -> DHTStorage:
+    network = world.state(NETWORK)
+    local = world.local_peer.id
+    return network.store_of(local) if network.alone else PlacedStorage(network, local)
+
+
+def world_content(world: World) -> ContentStore:
+    return world.state(NETWORK).content
+
+
+def world_holders(world: World) -> Callable[[str | UCXLAddress], list[Peer]]:
+    network = world.state(NETWORK)
+
+    def holders(key: str | UCXLAddress) -> list[Peer]:
+        """The peers that hold a value under ``key`` now (paused ones too), closest first."""
+        return [world.peer(peer) for peer in network.holders(check_key(key))]
+
+    return holders
