@@ -1,0 +1,209 @@
+"""WSGI and ASGI for the UCXI application: their forms of a request in, a :class:`Response` out.
+
+So that the fake node runs in process, under ``httpx.WSGITransport`` and
+``httpx.ASGITransport`` (or ``requests`` through a WSGI adapter), and under
+any server that takes either interface (uvicorn takes ``app.asgi``). Both
+refuse a body over the size limit before reading it when the request says
+its length (the application answers 413 from the ``Content-Length`` alone),
+and stop reading one that turns out longer.
+
+In process there is no connection to close: a response the rules say to
+drop (a simulated timeout, ``on_timeout="drop"``) is answered as the 504 it
+carries; and the ``delay`` has passed already (on the loop's clock for ASGI,
+instantly for sync code on a virtual clock), so neither adapter waits for it.
+"""
+
+from __future__ import annotations
+
+import http
+import sys
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import TYPE_CHECKING, Any
+
+from .http import Request, Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from .app import UCXIApp
+
+__all__ = ["asgi", "content_length", "wsgi"]
+
+Message = MutableMapping[str, Any]
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def content_length(text: str | None) -> int | None:
+    """A ``Content-Length``'s value; ``None`` when there is none or it is not a number.
+
+    Only ASCII digits count (``int`` would take other scripts' digits too), and
+    a length past any body's is read as the largest number, not parsed.
+    """
+    if text is None:
+        return None
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return int(text) if len(text) <= 18 else sys.maxsize
+
+
+def _wire_headers(request: Request | None, response: Response) -> list[tuple[str, str]]:
+    headers = list(response.headers)
+    if request is None or request.method != "HEAD":  # HEAD: the length of a body not sent
+        headers.append(("Content-Length", str(len(response.body))))
+    return headers
+
+
+# -- WSGI ---------------------------------------------------------------------------------
+
+
+def _wsgi_text(text: str) -> str:
+    """PEP 3333 hands over bytes decoded as Latin-1; most servers' paths are UTF-8 in fact."""
+    try:
+        return text.encode("latin-1").decode()
+    except UnicodeError:  # not Latin-1 (an in-process transport's str), or not UTF-8: as given
+        return text
+
+
+def _wsgi_request(environ: WSGIEnvironment, max_body: int) -> Request:
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:]
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key
+        else:
+            continue
+        if value:
+            headers[name.replace("_", "-").lower()] = str(value)
+    length = content_length(headers.get("content-length"))
+    stream = environ.get("wsgi.input")
+    body = b""
+    if stream is not None:
+        if length is not None and 0 < length <= max_body:
+            body = stream.read(length)
+        elif length is None and environ.get("wsgi.input_terminated"):
+            body = stream.read(max_body + 1)
+    path = _wsgi_text(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+    return Request(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        path=path or "/",
+        query=str(environ.get("QUERY_STRING", "")),
+        headers=headers,
+        body=bytes(body),
+    )
+
+
+def wsgi(app: UCXIApp, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """Answer a WSGI request with ``app.handle``; an error reading it is answered 500."""
+    request: Request | None = None
+    try:
+        request = _wsgi_request(environ, app.rules.max_body)
+        response = app.handle(request)
+    except Exception as error:  # a malformed environ, or a stream that fails
+        response = app._crash(request, None, error)
+    status = f"{response.status} {_phrase(response.status)}"
+    start_response(status, _wire_headers(request, response))
+    return [response.body]
+
+
+# -- ASGI ---------------------------------------------------------------------------------
+
+
+async def _asgi_request(
+    scope: Message, receive: Callable[[], Awaitable[Message]], max_body: int
+) -> Request | None:
+    """The request, its body read up to one byte past the limit; ``None`` if the client left."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", ()):
+        name, value = bytes(raw_name).decode("latin-1").lower(), bytes(raw_value).decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    length = content_length(headers.get("content-length"))
+    chunks: list[bytes] = []
+    if length is None or length <= max_body:  # else the app answers 413 without the body
+        size = 0
+        while True:
+            message = await receive()
+            if message.get("type") == "http.disconnect":
+                return None
+            chunk = bytes(message.get("body", b""))
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_body or not message.get("more_body", False):
+                break
+    return Request(
+        method=str(scope.get("method", "GET")).upper(),
+        path=str(scope.get("path", "")) or "/",
+        query=bytes(scope.get("query_string", b"")).decode("latin-1"),
+        headers=headers,
+        body=b"".join(chunks),
+    )
+
+
+async def _http(
+    app: UCXIApp,
+    scope: Message,
+    receive: Callable[[], Awaitable[Message]],
+    send: Callable[[Message], Awaitable[None]],
+) -> None:
+    request: Request | None = None
+    try:
+        request = await _asgi_request(scope, receive, app.rules.max_body)
+        if request is None:
+            return
+        response = await app.ahandle(request)
+    except Exception as error:  # a malformed scope or message
+        response = app._crash(request, None, error)
+    headers = [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in _wire_headers(request, response)
+    ]
+    try:
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+    except Exception:  # the client went away: there is no one left to answer
+        return
+
+
+async def _lifespan(
+    receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+) -> None:
+    """Nothing to start or stop: the world is the test's, and outlives the server."""
+    try:
+        while True:
+            kind = (await receive()).get("type")
+            if kind == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif kind == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+            else:
+                return
+    except Exception:  # a server that breaks the protocol: nothing to clean up
+        return
+
+
+async def asgi(
+    app: UCXIApp,
+    scope: Message,
+    receive: Callable[[], Awaitable[Message]],
+    send: Callable[[Message], Awaitable[None]],
+) -> None:
+    """Serve an ASGI 3 connection: ``http`` with ``app.ahandle``, ``lifespan`` at once."""
+    kind = scope.get("type")
+    if kind == "http":
+        await _http(app, scope, receive, send)
+    elif kind == "lifespan":
+        await _lifespan(receive, send)
+    elif kind == "websocket":  # UCXI has no websocket: refuse the handshake
+        try:
+            await receive()
+            await send({"type": "websocket.close", "code": 1003})
+        except Exception:
+            return

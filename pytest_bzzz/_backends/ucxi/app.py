@@ -1,0 +1,387 @@
+"""UCXIApp: the fake UCXI node's application, answering HTTP requests from a world's connector.
+
+One application serves one connector on one world. A request is resolved once
+(route, method, size, parameters: see ``endpoints``) and then driven through
+the connector's sync methods (:meth:`UCXIApp.handle`: WSGI and the threaded
+server) or their async twins (:meth:`UCXIApp.ahandle`: ASGI, so that the
+world's virtual clock runs through the event loop). The network conditions
+apply because every operation goes through the connector: a simulated
+failure is a 503, a timeout a 504 (or no answer), and the simulated time a
+request took is the response's ``delay``.
+
+Nothing escapes: an unexpected exception is answered 500 in the error
+envelope, without a traceback, and kept in :attr:`UCXIApp.errors`, so that a
+fixture can fail the test at teardown (as pytest-httpx does with requests it
+did not expect) rather than let a broken fake pass as a failing client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, overload
+
+from ..._kernel.world import World
+from ..interfaces import Connector
+from . import adapters, local
+from .endpoints import ENDPOINTS, Answer, Exchange, Op, Program, failure, parse_query
+from .envelopes import CONTENT_TYPE, RequestIds, error_body, status_of, success_body
+from .http import Request, Response
+from .rules import UCXIRules
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
+__all__ = ["ReceivedRequest", "UCXIApp"]
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+_DEFAULT_RULES = UCXIRules()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ReceivedRequest:
+    """A request the node received, and what it answered.
+
+    ``route`` is the operation it reached (``None`` for a path no route has),
+    ``at`` the world clock's time when it arrived (seconds), ``dropped``
+    whether it was left unanswered (a simulated timeout, with
+    ``on_timeout="drop"``).
+    """
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    status: int
+    request_id: str
+    route: str | None
+    at: float
+    dropped: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Turn:
+    """A request resolved: its id, when it arrived, its route, and its answer or program."""
+
+    request: Request
+    request_id: str
+    start: float
+    route: str | None
+    plan: Answer | Program
+
+
+def _checked(request: Request) -> Request:
+    if not isinstance(request, Request):
+        raise TypeError(f"handle() takes a Request, got {type(request).__name__}")
+    for field, kind in (("method", str), ("path", str), ("query", str), ("body", bytes)):
+        if not isinstance(getattr(request, field), kind):
+            raise TypeError(f"Request.{field} must be a {kind.__name__}")
+    if not isinstance(request.headers, Mapping):
+        raise TypeError("Request.headers must be a mapping of lower-case names to values")
+    return request
+
+
+class UCXIApp:
+    """The fake UCXI node's application over ``connector`` (any ``Connector``) on ``world``.
+
+    ``world`` is the connector's world: the one whose clock stamps envelopes
+    and request ids, whose seed the ids derive from, and whose conditions
+    ``/health`` reports. ``rules`` are the node's rules (:class:`UCXIRules`).
+
+    Call :meth:`handle` or :meth:`ahandle` with a :class:`Request`, or serve it:
+    :attr:`wsgi` is a WSGI application, :attr:`asgi` an ASGI one (with
+    ``lifespan``), and the application itself is either, by the number of
+    arguments it is called with.
+    """
+
+    def __init__(
+        self, connector: Connector, world: World, *, rules: UCXIRules = _DEFAULT_RULES
+    ) -> None:
+        if not isinstance(connector, Connector):
+            raise TypeError(
+                "UCXIApp needs a connector (a pytest_bzzz.Connector, such as mock_bzzz), "
+                f"got {type(connector).__name__}"
+            )
+        if not isinstance(world, World):
+            raise TypeError(f"UCXIApp needs the connector's World, got {type(world).__name__}")
+        if not isinstance(rules, UCXIRules):
+            raise TypeError(f"UCXIApp rules must be a UCXIRules, got {type(rules).__name__}")
+        self._connector, self._world, self._rules = connector, world, rules
+        self._table: dict[str, dict[str, str]] = {}
+        for name, route in rules.routes.items():
+            methods = self._table.setdefault(rules.base_path + route.path, {})
+            methods.update(dict.fromkeys(route.methods, name))
+        if rules.head:
+            for methods in self._table.values():
+                if "GET" in methods:
+                    methods.setdefault("HEAD", methods["GET"])
+        self._id_header = rules.request_id_header.lower()
+        self._ids = RequestIds(world.seed)
+        self._lock = threading.Lock()
+        self._requests: list[ReceivedRequest] = []
+        self._errors: list[Exception] = []
+        self._counts = dict.fromkeys([*rules.routes, "other"], 0)
+        self._started = world.clock.now()
+
+    @property
+    def connector(self) -> Connector:
+        return self._connector
+
+    @property
+    def world(self) -> World:
+        return self._world
+
+    @property
+    def rules(self) -> UCXIRules:
+        return self._rules
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """Every request received so far, oldest first, with the status it was answered."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def errors(self) -> list[Exception]:
+        """The unexpected exceptions answered 500 so far, oldest first (a fault of the fake)."""
+        with self._lock:
+            return list(self._errors)
+
+    def reset(self) -> None:
+        """Forget the requests, errors and request counts so far."""
+        with self._lock:
+            self._requests.clear()
+            self._errors.clear()
+            self._counts = dict.fromkeys(self._counts, 0)
+
+    # -- answering a request ------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Answer ``request`` with the connector's sync methods. Never raises."""
+        turn = None
+        try:
+            turn = self._begin(request)
+            plan = turn.plan
+            answer = plan if isinstance(plan, Answer) else self._drive(plan)
+            return self._finish(turn, answer)
+        except Exception as error:
+            return self._crash(request, turn, error)
+
+    async def ahandle(self, request: Request) -> Response:
+        """Answer ``request`` with the connector's async twins, on the running loop. Never raises.
+
+        On a virtual clock the loop follows the world, so simulated latency
+        passes in the loop's time, as for any async operation.
+        """
+        turn = None
+        try:
+            turn = self._begin(request)
+            plan = turn.plan
+            answer = plan if isinstance(plan, Answer) else await self._adrive(plan)
+            return self._finish(turn, answer)
+        except Exception as error:
+            return self._crash(request, turn, error)
+
+    def _begin(self, request: Request) -> _Turn:
+        """Resolve a request: its id, its route, and what answers it (shared by both twins)."""
+        request = _checked(request)
+        clock, rules = self._world.clock, self._rules
+        start = clock.now()
+        request_id = self._ids.take(request.headers.get(self._id_header), clock.datetime())
+        methods = self._table.get(request.path)
+        route = None if methods is None else methods.get(request.method)
+        with self._lock:
+            self._counts["other" if route is None else route] += 1
+        declared = adapters.content_length(request.headers.get("content-length"))
+        length = max(len(request.body), declared or 0)
+        plan: Answer | Program
+        details: dict[str, Any]
+        if length > rules.max_body:
+            details = {"limit": rules.max_body, "length": length}
+            plan = Answer("PAYLOAD_TOO_LARGE", details=details)
+        elif methods is None:
+            plan = Answer("NOT_FOUND", details={"reason": "no endpoint at this path"})
+        elif route is None:
+            allowed = list(methods)
+            details = {"method": request.method, "allowed": allowed}
+            headers = (("Allow", ", ".join(allowed)),)
+            plan = Answer("METHOD_NOT_ALLOWED", details=details, headers=headers)
+        elif route == "status":
+            with self._lock:
+                counts = dict(self._counts)
+            uptime = max(start - self._started, 0.0)
+            plan = local.status(self._world, self._connector, rules, uptime=uptime, requests=counts)
+        elif route == "health":
+            plan = local.health(self._world)
+        else:
+            plan = ENDPOINTS[route](Exchange(rules, request, parse_query(request.query)))
+        return _Turn(request, request_id, start, route, plan)
+
+    def _step(
+        self, program: Program, op: Op | None, result: Any, error: Exception | None
+    ) -> Op | Answer:
+        """Give the program the last operation's result (or error); its next operation or answer."""
+        try:
+            return program.send(result) if error is None else program.throw(error)
+        except StopIteration as stop:
+            answer: Answer = stop.value
+            return answer
+        except Exception as escaped:
+            if escaped is error and op is not None:
+                known = failure(error, op.subject, self._rules.on_timeout)
+                if known is not None:
+                    return known
+            raise
+
+    def _drive(self, program: Program) -> Answer:
+        op: Op | None = None
+        result: Any = None
+        error: Exception | None = None
+        try:
+            while True:
+                step = self._step(program, op, result, error)
+                if isinstance(step, Answer):
+                    return step
+                op = step
+                try:
+                    result, error = getattr(self._connector, op.name)(*op.args, **op.kwargs), None
+                except Exception as caught:
+                    result, error = None, caught
+        finally:
+            program.close()
+
+    async def _adrive(self, program: Program) -> Answer:
+        op: Op | None = None
+        result: Any = None
+        error: Exception | None = None
+        try:
+            while True:
+                step = self._step(program, op, result, error)
+                if isinstance(step, Answer):
+                    return step
+                op = step
+                try:
+                    if op.local:
+                        result = getattr(self._connector, op.name)(*op.args, **op.kwargs)
+                    else:
+                        method = getattr(self._connector, "a" + op.name)
+                        result = await method(*op.args, **op.kwargs)
+                    error = None
+                except Exception as caught:
+                    result, error = None, caught
+        finally:
+            program.close()
+
+    def _finish(self, turn: _Turn, answer: Answer) -> Response:
+        """The response to a resolved request, recorded."""
+        rules, clock, request = self._rules, self._world.clock, turn.request
+        code = rules.code(answer.role)
+        status, message, now = status_of(code), rules.messages[answer.role], clock.datetime()
+        if status < 400:
+            body = success_body(
+                code,
+                message,
+                data=answer.data,
+                details=answer.details,
+                request_id=turn.request_id,
+                timestamp=now,
+            )
+        else:
+            body = error_body(
+                code,
+                message,
+                details=answer.details,
+                cause=answer.cause,
+                source=rules.source,
+                path=request.path,
+                request_id=turn.request_id,
+                timestamp=now,
+            )
+        headers = (
+            ("Content-Type", CONTENT_TYPE),
+            (rules.request_id_header, turn.request_id),
+            *answer.headers,
+        )
+        # On a real clock the time has passed already; a server has nothing left to wait.
+        delay = max(clock.now() - turn.start, 0.0) if clock.mode == "virtual" else 0.0
+        record = ReceivedRequest(
+            request.method,
+            request.path,
+            request.query,
+            dict(request.headers),
+            request.body,
+            status,
+            turn.request_id,
+            turn.route,
+            turn.start,
+            answer.drop,
+        )
+        with self._lock:
+            self._requests.append(record)
+        head = request.method == "HEAD"
+        return Response(status, headers, b"" if head else body, delay=delay, drop=answer.drop)
+
+    def _crash(self, request: object, turn: _Turn | None, error: Exception) -> Response:
+        """500 INTERNAL_ERROR for an unexpected exception, which :attr:`errors` keeps."""
+        with self._lock:
+            self._errors.append(error)
+        try:
+            if turn is None:
+                try:
+                    shown = _checked(request)  # type: ignore[arg-type]  # whatever came
+                except TypeError:
+                    shown = Request("?", "")
+                clock = self._world.clock
+                request_id = self._ids.new(clock.datetime())
+                turn = _Turn(shown, request_id, clock.now(), None, Answer("INTERNAL_ERROR"))
+            text = f"{type(error).__name__}: {error}"
+            text = text if len(text) <= 200 else text[:197] + "..."
+            return self._finish(turn, Answer("INTERNAL_ERROR", details={"exception": text}))
+        except Exception:  # pragma: no cover - the last resort, should _finish itself fail
+            code = self._rules.code("INTERNAL_ERROR")
+            body = b'{"error":{"code":"%s","source":"%s"}}' % (
+                code.encode(),
+                self._rules.source.encode(),
+            )
+            return Response(500, (("Content-Type", CONTENT_TYPE),), body)
+
+    # -- serving: WSGI and ASGI ----------------------------------------------------------
+
+    def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """The application as WSGI (PEP 3333), answered with :meth:`handle`."""
+        return adapters.wsgi(self, environ, start_response)
+
+    async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The application as ASGI 3 (``http``, and ``lifespan``), answered with :meth:`ahandle`."""
+        await adapters.asgi(self, scope, receive, send)
+
+    @overload
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse, /
+    ) -> Iterable[bytes]: ...
+
+    @overload
+    def __call__(self, scope: Scope, receive: Receive, send: Send, /) -> Awaitable[None]: ...
+
+    def __call__(self, *args: Any) -> Any:
+        """WSGI when called with two arguments, ASGI (a coroutine) with three."""
+        if len(args) == 3:
+            return self.asgi(*args)
+        if len(args) == 2:
+            return self.wsgi(*args)
+        raise TypeError(
+            "UCXIApp is called as WSGI, app(environ, start_response), or as ASGI, "
+            f"await app(scope, receive, send); got {len(args)} arguments"
+        )
+
+    def __repr__(self) -> str:
+        return f"<UCXIApp at {self._rules.base_path or '/'} on {self._world!r}>"

@@ -1,0 +1,72 @@
+"""The UCXI endpoints that stay on the node: ``/status`` and ``/health``.
+
+Neither crosses the simulated network: they read the world and the
+connector's local reads, take no simulated time, and draw nothing from any
+random stream, so polling them changes no later outcome of a seeded test.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from ..._kernel.world import World
+from ..interfaces import Connector
+from .endpoints import Answer
+from .rules import UCXIRules
+
+__all__ = ["health", "status"]
+
+
+@cache
+def _version() -> str:
+    try:
+        return importlib.metadata.version("pytest-bzzz")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        return "unknown"
+
+
+def status(
+    world: World,
+    connector: Connector,
+    rules: UCXIRules,
+    *,
+    uptime: float,
+    requests: Mapping[str, int],
+) -> Answer:
+    """200, with what the node holds and has been asked.
+
+    ``storage`` and ``resolver`` count what the world's content store holds
+    (the view ``world.content``, which the connector of the built-in backend
+    fills); ``p2p`` is the connector's own ``network_status()``.
+    """
+    with world.clock.lock:
+        content = world.content
+        addresses = len(content.histories)
+        versions = sum(len(history.versions) for history in content.histories.values())
+        announcements = sum(len(peers) for peers in content.capabilities.values())
+    network = connector.network_status()
+    data: dict[str, Any] = {
+        "server": {"base_path": rules.base_path, "version": _version(), "uptime": uptime},
+        "storage": {"addresses": addresses, "versions": versions},
+        "resolver": {"announcements": announcements},
+        "p2p": {"peer_id": network.local_peer.id, "peers": network.peer_count},
+        "requests": dict(requests),
+    }
+    return Answer("SUCCESS", data=data)
+
+
+def health(world: World) -> Answer:
+    """200 ``{"status": "healthy"}``, or 503 when every operation fails (rate 1, on all of them).
+
+    Only the conditions decide, not a draw: a failure rate below 1 may let
+    the next operation through, and a rate limited to some operations leaves
+    the others working.
+    """
+    conditions = world.conditions
+    if conditions.failure_rate >= 1 and conditions.failure_ops is None:
+        reason = f"every operation fails ({conditions.describe()})"
+        return Answer("SERVICE_UNAVAILABLE", details={"status": "unhealthy", "reason": reason})
+    return Answer("SUCCESS", data={"status": "healthy"})
