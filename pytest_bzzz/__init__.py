@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # The exceptions are bound here at once (their modules are small): they report
 # ``pytest_bzzz`` as their module, so that tracebacks show ``pytest_bzzz.NetworkError``,
 # and pickle and ``typing.get_type_hints`` then look their names up here.
-from ._kernel.errors import NetworkError, NetworkTimeout
+from ._kernel.errors import NetworkError, NetworkTimeout, ScheduledActionError
 from ._ucxl.errors import (
     ErrorCode,
     NotFoundError,
@@ -72,6 +72,7 @@ _HOMES = {
     "NetworkConditions": "_kernel.conditions",
     "NetworkError": "_kernel.errors",
     "NetworkTimeout": "_kernel.errors",
+    "ScheduledActionError": "_kernel.errors",
     "OPERATIONS": "_kernel.operations",
     "Operation": "_kernel.operations",
     "Peer": "_kernel.peers",
@@ -119,6 +120,7 @@ __all__ = [
     "NetworkError",
     "NetworkStatus",
     "NetworkTimeout",
+    "ScheduledActionError",
     "NotFoundError",
     "Operation",
     "Outcome",

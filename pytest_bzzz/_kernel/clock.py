@@ -12,8 +12,10 @@ for code under test that measures time itself.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Self, TypeAlias, get_args
 
@@ -56,6 +58,9 @@ class Clock:
         self._offset = 0.0  # virtual: the time itself; real: hand-made jumps
         self._origin = time.monotonic()
         self._real_work = 0  # how many real_work() blocks are open
+        # The world's timeline: what is due at a time runs as the clock passes it.
+        self._deadline = math.inf  # the earliest time something is due
+        self._run_due: Callable[[float], float] | None = None
 
     @property
     def mode(self) -> ClockMode:
@@ -91,7 +96,11 @@ class Clock:
         if not seconds >= 0:
             raise ValueError(f"the clock only moves forward; cannot advance by {seconds!r}")
         with self._lock:
-            self._offset += seconds
+            if self._mode == "virtual" and self._offset + seconds >= self._deadline:
+                self._pass(self._offset + seconds)
+            else:
+                self._offset += seconds
+                self._catch_up()
 
     def advance_to(self, instant: float) -> None:
         """Move the clock forward to ``instant`` (seconds since the start); never back."""
@@ -103,9 +112,45 @@ class Clock:
                 raise ValueError(
                     f"the clock only moves forward; it is at {now!r}, cannot go to {instant!r}"
                 )
-            self._offset += instant - now
             if self._mode == "virtual":
-                self._offset = instant  # exactly: no rounding of now + (instant - now)
+                if instant >= self._deadline:
+                    self._pass(instant)
+                self._offset = max(self._offset, instant)  # exactly: no rounding
+            else:
+                self._offset += instant - now
+                self._catch_up()
+
+    # -- the timeline: what is due at a time runs as the clock passes it ------------------
+
+    def _set_timeline(self, run_due: Callable[[float], float] | None) -> None:
+        """Run ``run_due(now)`` whenever the clock reaches the deadline it returns.
+
+        ``run_due`` runs what is due at ``now`` and returns the next time
+        something is (``inf`` for never); :meth:`_set_deadline` changes it.
+        """
+        with self._lock:
+            self._run_due = run_due
+            if run_due is None:
+                self._deadline = math.inf
+
+    def _set_deadline(self, deadline: float) -> None:
+        """The earliest time something is due on the timeline (``inf`` for nothing)."""
+        self._deadline = deadline
+
+    def _pass(self, target: float) -> None:
+        """Move a virtual clock to ``target``, stopping at each deadline on the way; lock held."""
+        run_due = self._run_due
+        while run_due is not None and self._deadline <= target:
+            self._offset = max(self._offset, self._deadline)
+            self._deadline = run_due(self._offset)  # what is due runs; the next deadline
+        self._offset = max(self._offset, target)  # an action may have spent time itself
+
+    def _catch_up(self) -> None:
+        """Run what is due by now: a real clock's time passes without telling the timeline."""
+        if self._deadline <= self.now() and self._run_due is not None:
+            with self._lock:
+                while self._run_due is not None and self._deadline <= self.now():
+                    self._deadline = self._run_due(self.now())
 
     def spend(self, seconds: float) -> float:
         """Spend ``seconds`` of simulated time and return the time the spending started at.
@@ -120,13 +165,17 @@ class Clock:
             lock.acquire()  # not a with statement: this is on every simulated operation's path
             try:
                 start = self._offset
-                self._offset = start + seconds
+                if start + seconds >= self._deadline:
+                    self._pass(start + seconds)  # something is due on the way
+                else:
+                    self._offset = start + seconds
             finally:
                 lock.release()
             return start
         start = self.now()
         if seconds > 0:
             time.sleep(seconds)
+        self._catch_up()
         return start
 
     def sleep(self, seconds: float) -> None:
@@ -135,6 +184,7 @@ class Clock:
             self.advance(seconds)
         elif seconds > 0:
             time.sleep(seconds)
+            self._catch_up()
 
     async def asleep(self, seconds: float) -> None:
         """Spend ``seconds`` in async code, on the loop that runs it.

@@ -11,7 +11,7 @@ checks every argument before changing anything, and records what it did in
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from .clock import Clock
@@ -113,6 +113,8 @@ class Cluster:
         self._network_changed()
 
     # -- partitions and cuts ----------------------------------------------------------------
+    # Each fault is a plan (its arguments checked, nothing changed) and its application:
+    # ``at()`` checks a scheduled fault's arguments when it is scheduled, the same way.
 
     def partition(self, *groups: Iterable[PeerLike]) -> None:
         """Split the peers into groups that cannot reach each other.
@@ -120,78 +122,118 @@ class Cluster:
         Peers named in no group form one more group. A peer may be in one
         group only. Replaces any earlier partition (cut links stay cut).
         """
+        with self._lock:
+            self._plan_partition(*groups)()
+
+    def _plan_partition(self, *groups: Iterable[PeerLike]) -> Callable[[], None]:
         if not groups:
             raise ValueError("partition takes at least one group of peers")
-        with self._lock:
-            resolved: list[list[Peer]] = []
-            seen: dict[str, int] = {}
-            for index, group in enumerate(groups):
-                if isinstance(group, (str, Peer)) or not isinstance(group, Iterable):
-                    raise TypeError(
-                        f"partition takes groups of peers (lists), "
-                        f"got {group!r} as group {index + 1}"
+        resolved: list[list[Peer]] = []
+        seen: dict[str, int] = {}
+        for index, group in enumerate(groups):
+            if isinstance(group, (str, Peer)) or not isinstance(group, Iterable):
+                raise TypeError(
+                    f"partition takes groups of peers (lists), got {group!r} as group {index + 1}"
+                )
+            members = [self.peer(member) for member in group]
+            for member in members:
+                if member.id in seen:
+                    raise ValueError(
+                        f"peer {member.name!r} is in group {seen[member.id] + 1} and in group "
+                        f"{index + 1}: a peer may be in one group only"
                     )
-                members = [self.peer(member) for member in group]
-                for member in members:
-                    if member.id in seen:
-                        raise ValueError(
-                            f"peer {member.name!r} is in group {seen[member.id] + 1} and in group "
-                            f"{index + 1}: a peer may be in one group only"
-                        )
-                    seen[member.id] = index
-                resolved.append(members)
+                seen[member.id] = index
+            resolved.append(members)
+
+        def apply() -> None:
             rest = [peer for peer in self._peers.values() if peer.id not in seen]
-            if rest:
-                resolved.append(rest)
-            self._topology.partition([[peer.id for peer in group] for group in resolved])
-            self._note("partition", " | ".join(", ".join(p.name for p in g) for g in resolved))
+            groups = [*resolved, rest] if rest else resolved
+            self._topology.partition([[peer.id for peer in group] for group in groups])
+            self._note("partition", " | ".join(", ".join(p.name for p in g) for g in groups))
+
+        return apply
 
     def cut(self, source: PeerLike, target: PeerLike, *, both_ways: bool = True) -> None:
         """Cut the link from ``source`` to ``target`` (and back, unless ``both_ways=False``)."""
         with self._lock:
-            first, second = self.peer(source), self.peer(target)
-            if first == second:
-                raise ValueError(f"cannot cut {first.name!r} from itself")
+            self._plan_cut(source, target, both_ways=both_ways)()
+
+    def _plan_cut(
+        self, source: PeerLike, target: PeerLike, *, both_ways: bool = True
+    ) -> Callable[[], None]:
+        first, second = self.peer(source), self.peer(target)
+        if first == second:
+            raise ValueError(f"cannot cut {first.name!r} from itself")
+        if not isinstance(both_ways, bool):
+            raise TypeError(f"both_ways must be True or False, got {both_ways!r}")
+
+        def apply() -> None:
             self._topology.cut(first.id, second.id, both_ways)
             arrow = "<->" if both_ways else "->"
             self._note("cut", f"{first.name} {arrow} {second.name}")
 
+        return apply
+
     def isolate(self, peer: PeerLike) -> None:
         """Cut ``peer`` from every other peer (both ways)."""
         with self._lock:
-            alone = self.peer(peer)
+            self._plan_isolate(peer)()
+
+    def _plan_isolate(self, peer: PeerLike) -> Callable[[], None]:
+        alone = self.peer(peer)
+
+        def apply() -> None:
             for other in self._peers.values():
                 if other != alone:
                     self._topology.cut(alone.id, other.id, True)
             self._note("isolate", alone.name)
 
+        return apply
+
     def heal(self) -> None:
         """End every partition and cut (a no-op when there is none)."""
         with self._lock:
+            self._plan_heal()()
+
+    def _plan_heal(self) -> Callable[[], None]:
+        def apply() -> None:
             if self._topology.heal():
                 self._note("heal", "")
+
+        return apply
 
     # -- peers' lives -----------------------------------------------------------------------
 
     def pause(self, peer: PeerLike) -> None:
         """Make ``peer`` unreachable and silent; it keeps what it holds (``revive`` undoes it)."""
-        self._set_status(peer, "paused")
+        with self._lock:
+            self._plan_pause(peer)()
 
     def kill(self, peer: PeerLike) -> None:
         """Stop ``peer`` and lose what it holds (``revive`` brings it back, empty)."""
-        self._set_status(peer, "killed")
+        with self._lock:
+            self._plan_kill(peer)()
 
     def revive(self, peer: PeerLike) -> None:
-        """Bring a paused or killed peer back."""
-        self._set_status(peer, "live")
-
-    def _set_status(self, peer: PeerLike, status: Status) -> None:
+        """Bring a paused or killed peer back (a no-op for a live one)."""
         with self._lock:
-            target = self.peer(peer)
+            self._plan_revive(peer)()
+
+    def _plan_pause(self, peer: PeerLike) -> Callable[[], None]:
+        return self._plan_status(peer, "paused")
+
+    def _plan_kill(self, peer: PeerLike) -> Callable[[], None]:
+        return self._plan_status(peer, "killed")
+
+    def _plan_revive(self, peer: PeerLike) -> Callable[[], None]:
+        return self._plan_status(peer, "live")
+
+    def _plan_status(self, peer: PeerLike, status: Status) -> Callable[[], None]:
+        target = self.peer(peer)
+
+        def apply() -> None:
             before = self._topology.status(target.id)
             if before == status:
-                return
-            if status == "live" and before == "live":
                 return
             self._topology.set_status(target.id, status)
             if status == "killed":
@@ -200,6 +242,8 @@ class Cluster:
                     if forget is not None:
                         forget(target.id)
             self._note({"paused": "pause", "killed": "kill", "live": "revive"}[status], target.name)
+
+        return apply
 
     # -- per-link conditions ----------------------------------------------------------------
 
@@ -219,26 +263,47 @@ class Cluster:
         link's own conditions are removed.
         """
         with self._lock:
-            first, second = self.peer(source), self.peer(target)
-            if first == second:
-                raise ValueError(f"a link joins two peers; {first.name!r} was given twice")
-            if latency is None and jitter is None and failure_rate is None:
+            self._plan_link(
+                source, target, latency=latency, jitter=jitter, failure_rate=failure_rate
+            )()
+
+    def _plan_link(
+        self,
+        source: PeerLike,
+        target: PeerLike,
+        *,
+        latency: float | str | None = None,
+        jitter: float | str | None = None,
+        failure_rate: float | None = None,
+    ) -> Callable[[], None]:
+        first, second = self.peer(source), self.peer(target)
+        if first == second:
+            raise ValueError(f"a link joins two peers; {first.name!r} was given twice")
+        pair = f"{first.name} <-> {second.name}"
+        if latency is None and jitter is None and failure_rate is None:
+
+            def remove() -> None:
                 self._topology.set_link(first.id, second.id, None)
-                self._note("link", f"{first.name} <-> {second.name}: as the world's")
-                return
-            rate = 0.0 if failure_rate is None else failure_rate
-            if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-                raise TypeError(f"failure_rate must be a number, got {type(rate).__name__}")
-            if not 0 <= rate <= 1:
-                raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
-            conditions = LinkConditions(
-                latency=seconds_or_text("latency", 0.0 if latency is None else latency),
-                jitter=seconds_or_text("jitter", 0.0 if jitter is None else jitter),
-                failure_rate=float(rate),
-            )
+                self._note("link", f"{pair}: as the world's")
+
+            return remove
+        rate = 0.0 if failure_rate is None else failure_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise TypeError(f"failure_rate must be a number, got {type(rate).__name__} {rate!r}")
+        if not 0 <= rate <= 1:
+            raise ValueError(f"failure_rate must be between 0 and 1, got {rate!r}")
+        conditions = LinkConditions(
+            latency=seconds_or_text("latency", 0.0 if latency is None else latency),
+            jitter=seconds_or_text("jitter", 0.0 if jitter is None else jitter),
+            failure_rate=float(rate),
+        )
+
+        def apply() -> None:
             self._topology.set_link(first.id, second.id, conditions)
             self._note(
                 "link",
-                f"{first.name} <-> {second.name}: +{conditions.latency:g}s "
-                f"± {conditions.jitter:g}s, failure rate {conditions.failure_rate:g}",
+                f"{pair}: +{conditions.latency:g}s ± {conditions.jitter:g}s, "
+                f"failure rate {conditions.failure_rate:g}",
             )
+
+        return apply

@@ -1,4 +1,4 @@
-"""The errors a simulated network raises: a failure and a timeout.
+"""The errors a simulated network raises: a failure, a timeout, a scheduled action's failure.
 
 Both carry a UCXL error code (``UCXL-503-SERVICE_UNAVAILABLE``,
 ``UCXL-504-TIMEOUT``), as the UCXI API reports them, and derive from the
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._ucxl.errors import ErrorCode, UCXLError
 
-__all__ = ["NetworkError", "NetworkTimeout"]
+__all__ = ["NetworkError", "NetworkTimeout", "ScheduledActionError"]
 
 
 class NetworkError(UCXLError, ConnectionError):
@@ -48,5 +48,30 @@ class NetworkTimeout(UCXLError, TimeoutError):
         self.timeout = timeout
 
 
+class ScheduledActionError(RuntimeError):
+    """An action scheduled with ``world.at()`` raised when it ran.
+
+    Raised by the test's next operation (and at teardown if none came), from
+    the action's own error. ``at`` is the world time it ran at and ``label``
+    what it was, as ``"kill('peer-3')"``.
+    """
+
+    at: float
+    label: str
+
+    def __init__(self, message: str, *, at: float, label: str) -> None:
+        super().__init__(message)
+        self.at = at
+        self.label = label
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_scheduled_action_error, (str(self), self.at, self.label))
+
+
+def _scheduled_action_error(message: str, at: float, label: str) -> ScheduledActionError:
+    return ScheduledActionError(message, at=at, label=label)
+
+
 # Shown, pickled and documented under the name users import them by.
 NetworkError.__module__ = NetworkTimeout.__module__ = "pytest_bzzz"
+ScheduledActionError.__module__ = "pytest_bzzz"

@@ -30,6 +30,7 @@ from .conditions import NetworkConditions, seconds
 from .errors import NetworkError, NetworkTimeout
 from .peers import Peer
 from .record import CallLog
+from .timeline import Timeline
 from .topology import Topology
 from .units import format_seconds
 
@@ -92,6 +93,10 @@ class Pipeline:
     _peers: dict[str, Peer]
     _topology: Topology
     _reach_cache: dict[str, tuple[int, int]]
+    _timeline: Timeline
+
+    def _raise_failures(self) -> None:  # defined by Schedule
+        raise NotImplementedError
 
     def _reach(self, peer: str) -> tuple[int, int]:
         """The cost of a lookup from ``peer``: (rounds, peers contacted); see ``LOOKUP``."""
@@ -153,8 +158,13 @@ class Pipeline:
         )
 
     def _check_caller(self, op: str, key: str, peer: str) -> None:
-        """A paused or killed peer makes no calls: its operations fail at once."""
+        """A paused or killed peer makes no calls: its operations fail at once.
+
+        Raises first a scheduled action's failure, if one is waiting.
+        """
         with self._lock:
+            if self._timeline.failures:
+                self._raise_failures()
             status = self._topology.status(peer)
             if status == "live":
                 return
@@ -249,6 +259,7 @@ class Pipeline:
             finally:
                 self._release()
         with self._lock:  # a real clock: draw, then wait without holding the lock
+            self._clock._catch_up()
             latency, fails, limit, cost = self._draw(op, timeout, peer)
         if limit is not None and latency > limit:
             start = self._spend(limit)
@@ -264,6 +275,7 @@ class Pipeline:
         if timeout is not None:
             timeout = seconds("timeout", timeout)
         op, key = prepared[0], prepared[1]
+        self._clock._catch_up()
         if not self._calm:
             self._check_caller(op, key, peer)
         with self._lock:

@@ -26,8 +26,10 @@ from .operations import OPERATIONS
 from .peers import Peer, PeerIds
 from .pipeline import AsyncRun, Pipeline, Prepared, Run
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
+from .schedule import Schedule
 from .seeds import SEED_LIMIT, fresh_seed
 from .slots import _VIEWS, S, StateKey, WorldState
+from .timeline import Failure, Timeline
 from .topology import Topology
 from .units import seconds_or_text
 
@@ -50,6 +52,7 @@ __all__ = [
     "World",
     "runners",
     "topology",
+    "unraised_failures",
 ]
 
 T = TypeVar("T")
@@ -80,7 +83,7 @@ def _check_conditions(conditions: object) -> NetworkConditions:
     return conditions
 
 
-class World(Cluster, Pipeline):
+class World(Cluster, Schedule, Pipeline):
     """A simulated BZZZ world: seed, clock, network conditions, peers, the record of calls.
 
     Usable on its own as a context manager; closing it releases any event loop
@@ -131,6 +134,8 @@ class World(Cluster, Pipeline):
         self._reach_cache: dict[str, tuple[int, int]] = {}
         self._states: dict[StateKey[Any], WorldState] = {}
         self._fault_log: list[FaultEvent] = []
+        self._timeline = Timeline(self._clock._set_deadline)
+        self._clock._set_timeline(self._run_due)
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
@@ -171,7 +176,8 @@ class World(Cluster, Pipeline):
     def _network_changed(self) -> None:
         """Recompute what the hot paths read, after the conditions or the topology changed."""
         conditions = self._conditions
-        self._calm = self._topology.undivided  # every peer live and reaching every other
+        # Every peer live and reaching every other, and no failed scheduled action to raise.
+        self._calm = self._topology.undivided and not self._timeline.failures
         self._alone = len(self._peers) <= 1  # one peer: no lookups, nothing placed elsewhere
         self._perfect = self._virtual and conditions == _PERFECT and self._calm and self._alone
         self._reach_cache.clear()
@@ -307,8 +313,30 @@ class World(Cluster, Pipeline):
                 f"clock: {self._clock.mode}, at {self._clock.now():.6g}s "
                 f"({self._clock.datetime().isoformat()})",
                 f"stats: {self.stats.describe()}",
+                *self._describe_cluster(),
             ]
         )
+
+    def _describe_cluster(self) -> list[str]:
+        lines = []
+        if len(self._peers) > 1:
+            statuses = [self._topology.status(peer) for peer in self._peers]
+            down = len(statuses) - statuses.count("live")
+            lines.append(
+                f"peers: {len(self._peers)}" + (f" ({down} paused or killed)" if down else "")
+            )
+        shown = self._fault_log[-20:]
+        if shown:
+            skipped = len(self._fault_log) - len(shown)
+            lines.append("faults:" + (f" ({skipped} earlier ones not shown)" if skipped else ""))
+            lines += [f"  {event}" for event in shown]
+        pending = self._timeline.pending
+        if pending:
+            lines.append("scheduled:")
+            lines += [f"  {entry.at:.6g}s {entry.label}" for entry in pending[:20]]
+        for failure in self._timeline.failures:
+            lines.append(f"failed: {failure.at:.6g}s {failure.label}: {failure.error!r}")
+        return lines
 
     def reset(self) -> None:
         """Back to the world's start: no data, no calls, time 0, first conditions, same draws."""
@@ -316,6 +344,7 @@ class World(Cluster, Pipeline):
             for state in self._states.values():
                 state.reset()
             self._log.clear()
+            self._timeline.clear()
             self._clock.reset()
             self._set_conditions(self._initial_conditions)
             self._rng.seed(self._seed)
@@ -356,6 +385,13 @@ class World(Cluster, Pipeline):
 def topology(world: World) -> Topology:
     """The world's topology, for backends: who can reach whom (not part of the public API)."""
     return world._topology
+
+
+def unraised_failures(world: World) -> list[Failure]:
+    """Scheduled actions that failed and were not raised by an operation (for teardown)."""
+    with world._lock:
+        world._clock._catch_up()
+        return world._timeline.take_failures()
 
 
 def runners(world: World) -> tuple[Run, AsyncRun]:

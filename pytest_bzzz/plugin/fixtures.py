@@ -26,6 +26,7 @@ from .options import SESSION_KEY
 if TYPE_CHECKING:
     from .._kernel.clock import Clock
     from .._kernel.conditions import NetworkConditions
+    from .._kernel.timeline import Failure
     from .._kernel.world import World
 
 WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
@@ -95,7 +96,8 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     """The test's simulated world: seed, clock, network conditions, peers, storage, calls."""
     __tracebackhide__ = True
     from .._kernel.slots import enter_running, leave_running
-    from .._kernel.world import World
+    from .._kernel.units import format_seconds
+    from .._kernel.world import World, unraised_failures
 
     item = request.node
     session = request.config.stash[SESSION_KEY]
@@ -132,13 +134,23 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     if inspect.iscoroutinefunction(test_function):
         item.obj = _in_world_time(test_function, world)
     enter_running(world)  # what a TrioClock made before the world follows
+    failures: list[Failure] = []
     try:
         yield world
+        failures = unraised_failures(world)
     finally:
         leave_running(world)
         if test_function is not None:
             item.obj = test_function
         world.close()
+    if failures:  # raised by no operation: the test ended first
+        _fail(
+            "a scheduled action failed after the test's last operation:\n"
+            + "\n".join(
+                f"  at {format_seconds(f.at)}, {f.label}: {type(f.error).__name__}: {f.error}"
+                for f in failures
+            )
+        )
 
 
 def _in_world_time(test: Callable[..., Awaitable[Any]], world: World) -> Callable[..., Any]:

@@ -159,9 +159,7 @@ class MemoryNetwork:
             if count
         ]
         name = self._world.peer(reader).name
-        return f"no value under {key!r} that {name} can reach: its holders are " + ", ".join(
-            reasons
-        )
+        return f"no value under {key!r} that {name} can reach (holders: {', '.join(reasons)})"
 
     def holders(self, key: str) -> list[str]:
         """The peers that hold a value under ``key`` now (paused ones too), closest first."""
