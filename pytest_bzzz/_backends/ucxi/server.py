@@ -1,0 +1,321 @@
+"""``UCXIServer``: the fake UCXI node on a real socket, for clients that speak HTTP.
+
+The application (anything with ``handle(request) -> Response``) knows UCXI;
+this server knows HTTP/1.1 and sockets, and nothing of UCXI but its error
+envelope. It uses the standard library alone, so that it runs wherever
+pytest-bzzz does, inside pytest or outside (``python -m pytest_bzzz.ucxi``).
+
+Threads, not a selector loop: one thread accepts, and each connection gets a
+thread of its own. The application may block: a world on the real clock
+sleeps through each operation's latency, and every operation waits for the
+world's lock. In a single-threaded selector loop one such request would stall
+every other connection, and handing requests to a pool would add a queue and
+two thread switches to each of them. A thread per connection is what
+``http.server.ThreadingHTTPServer`` does too; the speed comes from the rest:
+a parser that finds the head with two ``bytes.find`` calls and splits it once
+(no ``email`` parser, no file object around the socket), ``TCP_NODELAY``, and
+each response written with one ``sendall``. With a keep-alive client this
+takes about two thirds of ``ThreadingHTTPServer``'s time per request (and
+``ThreadingHTTPServer`` needs ``disable_nagle_algorithm`` on its handler to
+come close: it writes head and body apart, and Nagle's algorithm then waits
+for the client's delayed acknowledgement). Response delays are spent on the
+connection's own thread, blocking nobody else, and end early when the server
+stops.
+
+The accepting thread waits in a selector on the listening socket and on a
+socket pair that ``stop()`` writes to, so it wakes at once and never polls.
+``stop()`` then shuts every open connection down (the connection's thread
+closes its own socket, so no descriptor is closed under a thread still using
+it) and joins the threads. The listening socket's backlog is the system's
+largest (``SOMAXCONN``, at least 128), so a burst of simultaneous connects
+waits in the kernel's queue instead of being refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import selectors
+import socket
+import threading
+import time
+from types import TracebackType
+from typing import Final, Protocol, Self
+
+from .http import Request, Response
+from .server_connection import Connection, Limits
+from .server_wire import SERVICE_UNAVAILABLE, Refusal, encode_error
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
+__all__ = ["Handler", "UCXIServer"]
+
+_LOG: Final = logging.getLogger("pytest_bzzz.ucxi")
+_BACKLOG: Final = max(128, socket.SOMAXCONN)
+
+
+class Handler(Protocol):
+    """What the server serves: the UCXI application, or any object with this method."""
+
+    def handle(self, request: Request) -> Response: ...
+
+
+def _number(name: str, value: object, *, low: float, integer: bool = False) -> float:
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        wanted = "an int" if integer else "a number"
+        raise TypeError(f"{name} must be {wanted}, got {type(value).__name__} {value!r}")
+    if not (math.isfinite(value) and value >= low):
+        raise ValueError(f"{name} must be a finite number, {low:g} or more, got {value!r}")
+    return value
+
+
+class UCXIServer:
+    """Serve ``app`` over HTTP/1.1 on ``host:port`` (``port=0``: a free port, chosen at start).
+
+    ``latency_scale`` multiplies each response's ``delay`` (the simulated time
+    its operations took) before it is spent in real time; 0 answers at once.
+    A body over ``max_body`` bytes is refused with 413, a request head over
+    ``max_header`` bytes with 400. A connection idle for ``idle_timeout``
+    seconds (``None``: never) is closed; beyond ``max_connections`` open
+    connections, a new one is answered 503 and closed.
+
+    ``start()`` returns once the socket listens; ``stop()`` closes everything
+    and may be called any number of times; ``with UCXIServer(app) as server``
+    does both. After ``stop()``, ``start()`` listens again on the same port,
+    so that clients' URL stays valid, as across a node's restart.
+    """
+
+    def __init__(
+        self,
+        app: Handler,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_scale: float = 1.0,
+        max_body: int = 1 << 20,
+        max_header: int = 64 << 10,
+        idle_timeout: float | None = 60.0,
+        max_connections: int = 512,
+    ) -> None:
+        if not callable(getattr(app, "handle", None)):
+            raise TypeError(
+                f"app must have a handle(request) method that returns a Response, "
+                f"got {type(app).__name__}"
+            )
+        if not isinstance(host, str) or not host:
+            raise TypeError(f"host must be a non-empty str, got {host!r}")
+        port = int(_number("port", port, low=0, integer=True))
+        if port > 65535:
+            raise ValueError(f"port must be from 0 to 65535, got {port}")
+        self._app = app
+        self._host = host
+        self._port = port
+        self._limits = Limits(
+            latency_scale=float(_number("latency_scale", latency_scale, low=0)),
+            max_body=int(_number("max_body", max_body, low=0, integer=True)),
+            max_header=int(_number("max_header", max_header, low=256, integer=True)),
+            idle_timeout=None
+            if idle_timeout is None
+            else float(_number("idle_timeout", idle_timeout, low=0.001)),
+        )
+        self._max_connections = int(
+            _number("max_connections", max_connections, low=1, integer=True)
+        )
+        self._lock = threading.Lock()
+        self._running = False
+        self._bound: tuple[str, int] | None = None
+        self._stopping = threading.Event()
+        self._listener: socket.socket | None = None
+        self._wake: tuple[socket.socket, socket.socket] | None = None
+        self._acceptor: threading.Thread | None = None
+        self._connections: dict[socket.socket, threading.Thread] = {}
+        self._serial = 0
+
+    # -- what a user reads ----------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The address the server listens on (``127.0.0.1`` unless told otherwise)."""
+        return self._bound[0] if self._bound else self._host
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (the one chosen for ``port=0``, once started)."""
+        if self._bound is None:
+            if self._port:
+                return self._port
+            raise RuntimeError("UCXIServer: the port is chosen when the server starts: start() it")
+        return self._bound[1]
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``: the base every request's path goes after."""
+        host = self.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def latency_scale(self) -> float:
+        """What each response's delay is multiplied by; settable while running."""
+        return self._limits.latency_scale
+
+    @latency_scale.setter
+    def latency_scale(self, value: float) -> None:
+        self._limits.latency_scale = float(_number("latency_scale", value, low=0))
+
+    def __repr__(self) -> str:
+        where = self.url if self._bound or self._port else f"{self._host}, port chosen at start"
+        return f"<UCXIServer {where} {'running' if self._running else 'stopped'}>"
+
+    # -- start and stop -------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Listen and start accepting; return once connects succeed."""
+        with self._lock:
+            if self._running:
+                raise RuntimeError(f"UCXIServer is already running on {self.url}")
+            host = self._bound[0] if self._bound else self._host
+            port = self._bound[1] if self._bound else self._port
+            family = socket.AF_INET6 if ":" in host else socket.AF_INET
+            try:
+                listener = socket.create_server((host, port), family=family, backlog=_BACKLOG)
+            except OSError as error:
+                raise OSError(
+                    error.errno, f"UCXIServer cannot listen on {host}:{port}: {error.strerror}"
+                ) from None
+            listener.setblocking(False)
+            self._bound = listener.getsockname()[:2]
+            self._listener = listener
+            self._wake = socket.socketpair()
+            self._stopping = threading.Event()
+            self._acceptor = threading.Thread(
+                target=self._accept_loop,
+                args=(listener, self._wake[0], self._stopping),
+                name=f"ucxi-server-{self._bound[1]}",
+                daemon=True,
+            )
+            self._running = True
+            self._acceptor.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop accepting, close every connection, join the threads; idempotent.
+
+        A thread still inside the application after ``timeout`` seconds (an
+        application that never returns) is left behind, as a daemon thread.
+        """
+        with self._lock:
+            if not self._running:
+                return
+            self._running = False
+            self._stopping.set()
+            listener, wake, acceptor = self._listener, self._wake, self._acceptor
+            self._listener = self._wake = self._acceptor = None
+        assert listener is not None
+        assert wake is not None
+        assert acceptor is not None
+        deadline = time.monotonic() + timeout
+        with contextlib.suppress(OSError):  # a socket pair's buffer is never full here
+            wake[1].send(b"x")
+        acceptor.join()  # it never blocks but in select(), which the byte ends
+        listener.close()
+        wake[0].close()
+        wake[1].close()
+        with self._lock:
+            connections = list(self._connections.items())
+        for sock, _ in connections:
+            with contextlib.suppress(OSError):  # already closed by its thread
+                sock.shutdown(socket.SHUT_RDWR)  # its thread wakes and closes it
+        current = threading.current_thread()  # stop() called by the application itself
+        for _, thread in connections:
+            if thread is not current:
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- the threads ----------------------------------------------------------------------
+
+    def _accept_loop(
+        self, listener: socket.socket, wake: socket.socket, stopping: threading.Event
+    ) -> None:
+        with selectors.DefaultSelector() as selector:
+            selector.register(listener, selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
+            while not stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is wake:
+                        return
+                    self._accept_all(listener, stopping)
+
+    def _accept_all(self, listener: socket.socket, stopping: threading.Event) -> None:
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                return
+            except OSError:  # out of descriptors, say: let others close before trying again
+                _LOG.warning("UCXI server: accept failed", exc_info=True)
+                stopping.wait(0.05)
+                return
+            try:
+                sock.setblocking(True)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # reset before we got to it
+                sock.close()
+                continue
+            self._serve(sock, stopping)
+
+    def _serve(self, sock: socket.socket, stopping: threading.Event) -> None:
+        with self._lock:
+            full = len(self._connections) >= self._max_connections
+            if not full:
+                self._serial += 1
+                thread = threading.Thread(
+                    target=self._run_connection,
+                    args=(sock, stopping),
+                    name=f"ucxi-connection-{self._serial}",
+                    daemon=True,
+                )
+                self._connections[sock] = thread
+        if full:
+            self._refuse(sock, "too many open connections")
+            return
+        try:
+            thread.start()
+        except RuntimeError:  # the system will not start another thread
+            with self._lock:
+                del self._connections[sock]
+            self._refuse(sock, "cannot start a thread for the connection")
+
+    @staticmethod
+    def _refuse(sock: socket.socket, reason: str) -> None:
+        try:
+            sock.settimeout(1.0)
+            sock.sendall(encode_error(Refusal(SERVICE_UNAVAILABLE, {"reason": reason})))
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def _run_connection(self, sock: socket.socket, stopping: threading.Event) -> None:
+        try:
+            Connection(sock, self._app.handle, self._limits, stopping).serve()
+        finally:
+            with self._lock:
+                self._connections.pop(sock, None)

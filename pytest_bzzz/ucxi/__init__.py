@@ -1,0 +1,25 @@
+"""The fake UCXI node: BZZZ's HTTP interface for UCXL content, over a simulated world.
+
+Serve a world's connector over real HTTP, for code that talks to a BZZZ node
+through UCXI rather than through a Python connector::
+
+    world = pytest_bzzz.World(seed=1)
+    app = UCXIApp(pytest_bzzz.MockBZZZ(world), world)
+    with UCXIServer(app) as server:
+        requests.get(f"{server.url}/ucxi/v1/status")
+
+- :class:`UCXIApp`: the application (also WSGI and ASGI, for in-process clients);
+- :class:`UCXIRules`: every rule of the API that is chosen rather than known;
+- :class:`UCXIServer`: an HTTP/1.1 server for it, on 127.0.0.1 by default.
+
+For clients in other languages, ``python -m pytest_bzzz.ucxi --help`` runs a
+standalone node.
+"""
+
+from __future__ import annotations
+
+from .._backends.ucxi.app import UCXIApp
+from .._backends.ucxi.rules import UCXIRules
+from .._backends.ucxi.server import UCXIServer
+
+__all__ = ["UCXIApp", "UCXIRules", "UCXIServer"]
