@@ -202,7 +202,7 @@ class Pipeline:
                 # A perfect network on a virtual clock: nothing to draw, no time passes.
                 self._acquire()
                 try:
-                    start = self._now()
+                    start = self._clock._offset  # virtual: the time itself (no call)
                     op, key, action, args = prepared
                     try:
                         result = action(*args)

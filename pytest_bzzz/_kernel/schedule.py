@@ -29,7 +29,7 @@ from .units import format_seconds, seconds_or_text
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["FAULTS", "Schedule"]
+__all__ = ["FAULTS", "Schedule", "timeline"]
 
 FAULTS: Final = ("partition", "heal", "cut", "isolate", "pause", "kill", "revive", "link")
 """The faults ``at()`` takes by name (or as the world's bound method)."""
@@ -180,3 +180,8 @@ def _error(failures: list[Failure]) -> ScheduledActionError:
     )
     error.__cause__ = first.error
     return error
+
+
+def timeline(world: Schedule) -> Timeline:
+    """A world's timeline, for backends that act at set times (not part of the public API)."""
+    return world._timeline

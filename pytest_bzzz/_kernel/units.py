@@ -2,7 +2,8 @@
 
 The Python API takes seconds (``set_network_latency(0.25)``), as Python's own
 time functions do. Configuration written by hand takes milliseconds, the unit
-network people think in, or a string with a unit (``"250ms"``, ``"1.5s"``).
+network people think in, or a string with a unit (``"250ms"``, ``"1.5s"``;
+``"10min"`` and ``"36h"`` for the long spans of record lifetimes).
 Both parsers raise ``ValueError`` saying what is accepted; callers add where
 the value came from. Units are case-insensitive (``"250MS"``); a negative
 duration is a number, and is refused as one (it must be 0 or more).
@@ -28,9 +29,9 @@ __all__ = [
 
 DURATION_HELP: Final = "a number of milliseconds (250) or a string with a unit ('250ms', '1.5s')"
 _DURATION_RE: Final = re.compile(
-    r"\s*([+-]?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(ms|s)?\s*", re.IGNORECASE
+    r"\s*([+-]?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(ms|s|min|h)?\s*", re.IGNORECASE
 )
-_SCALE: Final = {None: 0.001, "ms": 0.001, "s": 1.0}
+_SCALE: Final = {None: 0.001, "ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0}
 
 
 def parse_duration(value: object) -> float:

@@ -191,7 +191,7 @@ class MockBZZZ(Mock):
         peer_id = self.peer.id
         self._content.capabilities.setdefault(key, {})[peer_id] = capability
         if self._network.alone:
-            self._providers_by_key.setdefault(key, {})[peer_id] = None
+            self._network.provide_alone(key, peer_id)
         else:  # a provider record, placed as any other
             self._network.provide(peer_id, key, peer_id)
 

@@ -44,10 +44,17 @@ class MockDHT(Mock):
 
     def put_value(self, key: Key, value: bytes, *, timeout: float | None = None) -> None:
         """Store ``value`` under ``key``."""
-        self._run(self._prepare_put(key, value), timeout, self._peer_id)
+        if type(key) is str and key and type(value) is bytes and self._network.alone:
+            # The fast path of _prepare_put, written out: a str key and bytes, one peer.
+            self._run(("put_value", key, self._write, (key, value)), timeout, self._peer_id)
+        else:
+            self._run(self._prepare_put(key, value), timeout, self._peer_id)
 
     def get_value(self, key: Key, *, timeout: float | None = None) -> bytes:
         """The value under ``key``; raises :class:`NotFoundError` if there is none."""
+        if type(key) is str and key and self._network.alone:
+            # The fast path of _prepare_get, written out.
+            return self._run(("get_value", key, self._read, (key,)), timeout, self._peer_id)
         return self._run(self._prepare_get(key), timeout, self._peer_id)
 
     def provide(self, key: Key, provider_id: str, *, timeout: float | None = None) -> None:
@@ -81,7 +88,7 @@ class MockDHT(Mock):
         self._values = storage.values
         self._providers_by_key = storage.providers_by_key
         # Bound once: the actions of put_value and get_value (a missing key raises NotFoundError).
-        self._write, self._read = self._values.__setitem__, self._values.__getitem__
+        self._write, self._read = self._network.put_alone, self._values.__getitem__
 
     # In a world of one peer, the actions read and write its store directly (the fast path);
     # among many, they place and find records as the network does (see ``state``).
@@ -102,7 +109,7 @@ class MockDHT(Mock):
     def _prepare_provide(self, key: Key, provider_id: str) -> Prepared[None]:
         name, provider = check_key(key), check_peer_id(provider_id)
         if self._network.alone:
-            return ("provide", name, self._add_provider, (name, provider))
+            return ("provide", name, self._network.provide_alone, (name, provider))
         return ("provide", name, self._network.provide, (self._peer_id, name, provider))
 
     def _prepare_find_providers(self, key: Key) -> Prepared[list[str]]:
@@ -112,9 +119,6 @@ class MockDHT(Mock):
         return ("find_providers", name, self._network.providers, (self._peer_id, name))
 
     # -- actions: what an operation does once the network let it through ------------------
-
-    def _add_provider(self, key: str, provider: str) -> None:
-        self._providers_by_key.setdefault(key, {})[provider] = None
 
     def _providers_of(self, key: str) -> list[str]:
         return list(self._providers_by_key.get(key, ()))

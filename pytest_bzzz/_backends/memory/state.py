@@ -19,16 +19,26 @@ the key. A killed peer loses what it holds; a paused one keeps it, out of
 reach. The connector's version histories (``content``) are the world's as a
 whole, not placed on peers; its announcements are provider records, placed as
 any other.
+
+Values expire ``world.value_ttl`` after they were stored (36 h by default),
+provider records ``world.provider_ttl`` after (48 h), in every world: the
+network removes them on the world's timeline when the clock passes that
+instant (``expiry``). A copy made by read repair is the same record, as old
+as the write it copies. Records put straight into a store's dicts (not
+through a mock or ``world.storage``) have no age and never expire.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..._kernel.schedule import timeline
 from ..._kernel.slots import StateKey
+from ..._kernel.timeline import Scheduled
 from ..._kernel.world import World, topology
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
+from .expiry import Births
 from .placement import Ring, id_of
 from .storage import DHTStorage
 
@@ -41,7 +51,9 @@ __tracebackhide__ = True
 
 __all__ = ["NETWORK", "MemoryNetwork"]
 
-_OLDEST = (float("-inf"), 0)  # the stamp of a value written before anything was placed
+_OLDEST = (float("-inf"), 0)  # the stamp of a value with no age (put straight into a dict)
+
+Stamp = tuple[float, int]  # (world time, sequence): the newer of two writes is the larger
 
 
 class MemoryNetwork:
@@ -65,6 +77,22 @@ class MemoryNetwork:
         """One peer in the world: it holds everything, and nothing needs placing (plain
         attribute, kept up to date by :meth:`network_changed`: the mocks read it on every
         operation)."""
+        self._sole = DHTStorage()  # the store of the one peer, while there is one
+        self._now = world.clock.now
+        self._clock = world.clock
+        self._virtual = world.clock.mode == "virtual"
+        # When records expire. Alone: by key (values) and (key, provider). Among many: by
+        # write, (key, stamp) and (key, provider, stamp); each holder of that write drops it.
+        self._value_births: Births[str] = Births(world.value_ttl)
+        self._provider_births: Births[tuple[str, str]] = Births(world.provider_ttl)
+        self._write_births: Births[tuple[str, Stamp]] = Births(world.value_ttl)
+        self._provide_births: Births[tuple[str, str, Stamp]] = Births(world.provider_ttl)
+        self._provider_stamps: dict[str, dict[tuple[str, str], Stamp]] = {}
+        self._sweep: Scheduled | None = None
+        # Bound once for put_alone, the fast path (Births clears and rebuilds it in place).
+        self._value_born = self._value_births.born
+        self._sole_values = self._sole.values
+        self.network_changed()
 
     # -- each peer's store ----------------------------------------------------------------
 
@@ -78,6 +106,91 @@ class MemoryNetwork:
     def network_changed(self) -> None:
         """Peers were added, or faults changed who reaches whom (the world says so)."""
         self.alone = len(self._topology) <= 1
+        if self.alone and len(self._topology) == 1:
+            self._sole = self.store_of(next(iter(self._topology)))
+            self._sole_values = self._sole.values
+
+    # -- a world of one peer: its store, and when its records expire ------------------------
+
+    @property
+    def sole(self) -> DHTStorage:
+        """The store of the world's one peer (of the first, once there are more)."""
+        return self._sole
+
+    def put_alone(self, key: str, value: bytes) -> None:
+        """A put in a world of one peer (the fast path: no placement; its birth noted inline,
+        as ``Births.stored`` notes it)."""
+        self._sole_values[key] = value
+        now = self._clock._offset if self._virtual else self._now()  # virtual: no call
+        if self._value_born.setdefault(key, now) != now:  # stored before, at an earlier time
+            self._value_births.moved(key, now)
+        if self._sweep is None:
+            self._schedule_sweep()
+
+    def provide_alone(self, key: str, provider: str) -> None:
+        """A provide in a world of one peer."""
+        self._sole.providers_by_key.setdefault(key, {})[provider] = None
+        self._provider_births.stored((key, provider), self._now())
+        if self._sweep is None:
+            self._schedule_sweep()
+
+    # -- expiry -------------------------------------------------------------------------------
+
+    def _schedule_sweep(self) -> None:
+        """Be on the world's timeline when the next record expires (lock held)."""
+        due = min(
+            births.next_due
+            for births in (
+                self._value_births,
+                self._provider_births,
+                self._write_births,
+                self._provide_births,
+            )
+        )
+        if self._sweep is not None:
+            if self._sweep.at == due:
+                return
+            self._sweep.cancel()
+            self._sweep = None
+        if due != float("inf"):
+            self._sweep = timeline(self._world).add(due, "records expire", self._expire)
+
+    def _expire(self) -> None:
+        """Remove every record whose TTL has run out (the timeline runs this on time)."""
+        self._sweep = None
+        now = self._now()
+        sole = self._sole
+        for key in self._value_births.expire(now):
+            sole.values.pop(key, None)
+        for key, provider in self._provider_births.expire(now):
+            self._drop_provider(sole, key, provider)
+        for key, stamp in self._write_births.expire(now):
+            for peer in list(self._holders.get(key, ())):
+                stamps = self._stamps.get(peer, {})
+                if stamps.get(key) == stamp:
+                    del stamps[key]
+                    self._stores[peer].values.pop(key, None)
+                    self._holders[key].discard(peer)
+        for key, provider, stamp in self._provide_births.expire(now):
+            for peer in list(self._provider_holders.get(key, ())):
+                records = self._provider_stamps.get(peer, {})
+                if records.get((key, provider)) == stamp:
+                    del records[key, provider]
+                    if not self._drop_provider(self._stores[peer], key, provider):
+                        self._provider_holders[key].discard(peer)
+        self._schedule_sweep()
+
+    @staticmethod
+    def _drop_provider(store: DHTStorage, key: str, provider: str) -> bool:
+        """Remove one provider record from ``store``; whether the key has others there."""
+        providers = store.providers_by_key.get(key)
+        if providers is None:
+            return False
+        providers.pop(provider, None)
+        if not providers:
+            del store.providers_by_key[key]
+            return False
+        return True
 
     # -- placement --------------------------------------------------------------------------
 
@@ -97,15 +210,28 @@ class MemoryNetwork:
         if self._indexed:
             return
         self._indexed = True
+        sole, born, provided = self._sole, self._value_births.born, self._provider_births.born
         for peer, store in self._stores.items():
             stamps = self._stamps.setdefault(peer, {})
+            provider_stamps = self._provider_stamps.setdefault(peer, {})
             for key in store.values:
                 self._holders.setdefault(key, set()).add(peer)
-                stamps.setdefault(key, _OLDEST)
+                stamps.setdefault(key, (born[key], 0) if store is sole and key in born else _OLDEST)
             for key, providers in store.providers_by_key.items():
                 self._provider_holders.setdefault(key, set()).add(peer)
                 for provider in providers:
                     self._first_provided.setdefault((key, provider), 0)
+                    at = provided.get((key, provider)) if store is sole else None
+                    if at is not None:
+                        provider_stamps[key, provider] = (at, 0)
+        # What the one peer stored ages on, now as writes placed among many.
+        for key, at in born.items():  # oldest first, as the births of writes are kept
+            self._write_births.stored((key, (at, 0)), at)
+        for (key, provider), at in provided.items():
+            self._provide_births.stored((key, provider, (at, 0)), at)
+        self._value_births.clear()
+        self._provider_births.clear()
+        self._schedule_sweep()
 
     def _stamp(self) -> tuple[float, int]:
         self._sequence += 1
@@ -123,6 +249,9 @@ class MemoryNetwork:
             self._stamps.setdefault(peer, {})[key] = stamp
         self._holders.setdefault(key, set()).update(chosen)
         self._lost.pop(key, None)
+        self._write_births.stored((key, stamp), stamp[0])
+        if self._sweep is None:
+            self._schedule_sweep()
 
     def get(self, reader: str, key: str) -> bytes:
         """The newest value under ``key`` that ``reader`` reaches, repairing older copies."""
@@ -175,12 +304,16 @@ class MemoryNetwork:
     def provide(self, writer: str, key: str, provider: str) -> None:
         """Record ``provider`` for ``key`` on the peers a provide from ``writer`` reaches."""
         self._index()
-        self._sequence += 1
-        self._first_provided.setdefault((key, provider), self._sequence)
+        stamp = self._stamp()
+        self._first_provided.setdefault((key, provider), stamp[1])
         chosen = self.targets(writer, key)
         for peer in chosen:
             self.store_of(peer).providers_by_key.setdefault(key, {})[provider] = None
+            self._provider_stamps.setdefault(peer, {})[key, provider] = stamp
         self._provider_holders.setdefault(key, set()).update(chosen)
+        self._provide_births.stored((key, provider, stamp), stamp[0])
+        if self._sweep is None:
+            self._schedule_sweep()
 
     def providers(self, reader: str, key: str) -> list[str]:
         """The providers of ``key`` that ``reader`` learns of, in the order they first provided."""
@@ -225,9 +358,28 @@ class MemoryNetwork:
         """Forget every peer's values and provider records (not the connector's histories)."""
         for store in self._stores.values():
             store.clear()
-        for index in (self._stamps, self._holders, self._provider_holders, self._first_provided):
+        self._forget_indexes()
+
+    def _forget_indexes(self) -> None:
+        for index in (
+            self._stamps,
+            self._holders,
+            self._provider_holders,
+            self._first_provided,
+            self._provider_stamps,
+            self._lost,
+        ):
             index.clear()
-        self._lost.clear()
+        for births in (
+            self._value_births,
+            self._provider_births,
+            self._write_births,
+            self._provide_births,
+        ):
+            births.clear()
+        if self._sweep is not None:
+            self._sweep.cancel()
+            self._sweep = None
 
     # -- the world's life -------------------------------------------------------------------
 
@@ -243,14 +395,16 @@ class MemoryNetwork:
             self._provider_holders.get(key, set()).discard(peer_id)
         store.clear()
         self._stamps.pop(peer_id, None)
+        self._provider_stamps.pop(peer_id, None)
+        if store is self._sole:  # what the one peer held has no age any more
+            self._value_births.clear()
+            self._provider_births.clear()
 
     def reset(self) -> None:
         for store in self._stores.values():
             store.clear()  # in place: the mocks keep their references
         self.content.clear()
-        for index in (self._stamps, self._holders, self._provider_holders, self._first_provided):
-            index.clear()
-        self._lost.clear()
+        self._forget_indexes()
         self._sequence = 0
         self._indexed = False
 

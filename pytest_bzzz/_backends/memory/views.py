@@ -24,7 +24,7 @@ from .storage import DHTStorage, check_key, check_peer_id, check_value
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["PlacedStorage", "world_content", "world_holders", "world_storage"]
+__all__ = ["PlacedStorage", "SoleStorage", "world_content", "world_holders", "world_storage"]
 
 
 class PlacedStorage(DHTStorage):
@@ -91,10 +91,50 @@ class PlacedStorage(DHTStorage):
         self._network.clear_records()
 
 
+class SoleStorage(DHTStorage):
+    """A world of one peer's DHT data: that peer's own dicts, and puts that age as a mock's do.
+
+    ``values`` and ``providers_by_key`` are the peer's dicts themselves (what
+    is written into them directly has no age and never expires).
+    """
+
+    __slots__ = ("_network",)
+
+    def __init__(self, network: MemoryNetwork) -> None:  # no super(): the peer's data
+        self._network = network
+
+    def put(self, key: str | UCXLAddress, value: bytes | bytearray | memoryview) -> None:
+        """Store ``value`` under ``key``, at no cost; it expires as a mock's put would."""
+        self._network.put_alone(check_key(key), check_value(value))
+
+    def provide(self, key: str | UCXLAddress, provider_id: str) -> None:
+        """Record ``provider_id`` as a provider of ``key``; it expires as a mock's would."""
+        self._network.provide_alone(check_key(key), check_peer_id(provider_id))
+
+    @property
+    def values(self) -> dict[str, bytes]:
+        return self._network.sole.values
+
+    @values.setter
+    def values(self, _: dict[str, bytes]) -> None:
+        raise AttributeError("the peer's dict of values is not replaced; change its contents")
+
+    @property
+    def providers_by_key(self) -> dict[str, dict[str, None]]:
+        return self._network.sole.providers_by_key
+
+    @providers_by_key.setter
+    def providers_by_key(self, _: dict[str, dict[str, None]]) -> None:
+        raise AttributeError("the peer's dict of providers is not replaced; change its contents")
+
+    def clear(self) -> None:
+        """Forget every value and provider record."""
+        self._network.clear_records()
+
+
 def world_storage(world: World) -> DHTStorage:
     network = world.state(NETWORK)
-    local = world.local_peer.id
-    return network.store_of(local) if network.alone else PlacedStorage(network, local)
+    return SoleStorage(network) if network.alone else PlacedStorage(network, world.local_peer.id)
 
 
 def world_content(world: World) -> ContentStore:
