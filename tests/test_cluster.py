@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_bzzz import MockDHT, NetworkError, Peer, World
+from pytest_bzzz import MockDHT, NetworkConditions, NetworkError, Peer, World
 
 
 @pytest.fixture
@@ -151,3 +151,43 @@ def test_reset_brings_back_the_first_peers_and_forgets_the_faults(world: World) 
     assert world.faults == []
     assert world.status("peer-1") == "live"
     assert world.can_reach("peer-2", "peer-3")
+
+
+def test_a_slow_link_slows_the_operations_that_reach_across_it() -> None:
+    with World(seed=21, peers=3, replication=3) as world:  # every lookup ends at every peer
+        dht = MockDHT(world)
+        world.link("local", "peer-2", latency="2s", jitter="500ms")
+        dht.put_value("k", b"v")
+        (call,) = world.calls("put_value")
+        assert 1.5 <= call.latency <= 2.5  # drawn within 2 s ± 0.5 s; the world adds nothing
+        assert world.clock.now() == call.latency
+        dht.on("peer-1").get_value("k")  # peer-1's requests cross no slow link
+        assert world.calls("get_value")[-1].latency == 0.0
+        world.link("local", "peer-2")  # no conditions: the link is as the world's again
+        dht.get_value("k")
+        assert world.calls("get_value")[-1].latency == 0.0
+
+
+def test_a_failing_link_fails_the_operations_that_reach_across_it_and_says_which() -> None:
+    with World(seed=22, peers=4, replication=3) as world:
+        dht = MockDHT(world)
+        for other in ("peer-1", "peer-2", "peer-3"):
+            world.link("local", other, failure_rate=1.0)
+        with pytest.raises(NetworkError, match=r"\(the link local <-> peer-\d, failure rate 1;"):
+            dht.put_value("k", b"v")
+        assert dht.on("peer-1").find_providers("k") == []  # other peers' operations go through
+        assert world.calls(outcome="failed")[0].op == "put_value"
+
+
+def test_link_conditions_draw_nothing_in_a_world_without_them() -> None:
+    def latencies(linked: bool) -> list[float]:
+        conditions = NetworkConditions(latency=0.1, jitter=0.05)
+        with World(seed=23, peers=6, conditions=conditions) as world:
+            if linked:  # a link no operation of local reaches across: peer-4 to peer-5
+                world.link("peer-4", "peer-5", latency=1.0)
+            dht = MockDHT(world)
+            for index in range(5):
+                dht.put_value(f"k{index}", b"v")
+            return [call.latency for call in world.calls()]
+
+    assert latencies(False) == latencies(True)

@@ -17,9 +17,11 @@ MARKER_HELP = {
     "with probability rate (0 to 1); ops limits it to the named operations. "
     "flaky_network(0) switches a wider one off.",
     "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
-    "backend='memory'): the test's seed (exactly this one), clock ('virtual' or 'real'), "
-    "operation timeout (milliseconds or with a unit), call record size and backend (the "
-    "built-in one is 'memory').",
+    "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h'): the "
+    "test's seed (exactly this one), clock ('virtual' or 'real'), operation timeout "
+    "(milliseconds or with a unit), call record size, backend (the built-in one is 'memory'), "
+    "peers (the local one included), replication and the lifetimes of values and provider "
+    "records ('36h').",
 }
 
 
@@ -29,7 +31,17 @@ def test_marker_help_lines_are_derived_from_the_rows() -> None:
     assert MARKERS["latency"].positional == ("ms",)
     assert MARKERS["latency"].keywords == ("jitter", "distribution")
     assert MARKERS["bzzz"].positional == ()
-    assert MARKERS["bzzz"].arguments == ("seed", "clock", "timeout", "record_calls", "backend")
+    assert MARKERS["bzzz"].arguments == (
+        "seed",
+        "clock",
+        "timeout",
+        "record_calls",
+        "backend",
+        "peers",
+        "replication",
+        "value_ttl",
+        "provider_ttl",
+    )
 
 
 def test_every_marker_argument_is_a_setting_of_the_table() -> None:
@@ -39,7 +51,17 @@ def test_every_marker_argument_is_a_setting_of_the_table() -> None:
     assert by_marker == {
         "latency": ["latency", "jitter", "distribution"],
         "flaky_network": ["failure_rate", "ops"],
-        "bzzz": ["seed", "clock", "timeout", "record_calls", "backend"],
+        "bzzz": [
+            "seed",
+            "clock",
+            "timeout",
+            "record_calls",
+            "backend",
+            "peers",
+            "replication",
+            "value_ttl",
+            "provider_ttl",
+        ],
     }
     assert MARKERS["flaky_network"].setting("rate").name == "failure_rate"
 

@@ -9,6 +9,16 @@ if it failed, and only then let the operation act. A failed or timed-out
 operation therefore never changes the data. A paused or killed caller makes
 no call at all.
 
+**Links.** A link with conditions of its own (``world.link(a, b, ...)``)
+applies to the operations that reach across it: an operation from ``a`` whose
+lookup ends at ``b`` (``b`` among the peers it writes to or reads from, as the
+backend says through its state's ``contacted(peer, key)``). Those requests go
+out in parallel, so the slowest link's extra latency is added (each drawn
+uniformly within its latency ± jitter), and each such link may fail the
+operation with its own failure rate. These draws come after the operation's
+own, and only in a world with link conditions, so other worlds' draws do not
+move.
+
 The two virtual paths of :meth:`Pipeline._run` are written out for speed (the
 benchmarks' floor): they hold the world's lock through its pre-bound
 ``acquire`` and ``release`` and record an ``"ok"`` call with the record's
@@ -94,6 +104,7 @@ class Pipeline:
     _topology: Topology
     _reach_cache: dict[str, tuple[int, int]]
     _timeline: Timeline
+    _states: dict[Any, Any]
 
     def _raise_failures(self) -> None:  # defined by Schedule
         raise NotImplementedError
@@ -111,18 +122,52 @@ class Pipeline:
             cost = self._reach_cache[peer] = (rounds, min(reached - 1, rounds * LOOKUP_ALPHA))
         return cost
 
+    def _links_of(self, peer: str, key: str) -> tuple[float, str | None]:
+        """What the links an operation reaches across add: latency, and the one that failed it.
+
+        Drawn in the order the backend lists the peers contacted; lock held.
+        """
+        link, rng = self._topology.link, self._rng
+        extra, failed = 0.0, None
+        for state in self._states.values():
+            contacted = getattr(state, "contacted", None)
+            if contacted is None:
+                continue
+            for other in contacted(peer, key):
+                conditions = link(peer, other)
+                if not (conditions.latency or conditions.jitter or conditions.failure_rate):
+                    continue
+                delay = conditions.latency
+                if conditions.jitter:
+                    delay += conditions.jitter * (2 * rng.random() - 1)
+                extra = max(extra, delay, 0.0)
+                rate = conditions.failure_rate
+                if rate and rng.random() < rate and failed is None:  # the first to fail says
+                    names = self._peers[peer].name, self._peers[other].name
+                    failed = f"the link {names[0]} <-> {names[1]}, failure rate {rate:g}"
+        return extra, failed
+
     def _draw(
-        self, op: str, timeout: float | None, peer: str
-    ) -> tuple[float, bool, float | None, tuple[int, ...]]:
-        """Draw latency (a round's each), then failure (always in this order); lock held."""
+        self, op: str, key: str, timeout: float | None, peer: str
+    ) -> tuple[float, bool | str, float | None, tuple[int, ...]]:
+        """Draw latency (a round's each), then failure (always in this order); lock held.
+
+        The failure is ``True`` (the world's failure rate), a link's description, or ``False``.
+        """
         conditions, rng = self._conditions, self._rng
         latency = conditions.draw_latency(rng) if conditions.jitter else conditions.latency
         cost: tuple[int, ...] = ()
+        fails: bool | str = False
         if not self._alone:
             cost = self._reach(peer)
             for _ in range(1, cost[0]):
                 latency += conditions.draw_latency(rng) if conditions.jitter else conditions.latency
         fails = conditions.may_fail(op) and rng.random() < conditions.failure_rate
+        if not self._alone and self._topology.linked:
+            extra, failed = self._links_of(peer, key)
+            latency += extra
+            if failed is not None and not fails:
+                fails = failed
         return latency, fails, conditions.timeout if timeout is None else timeout, cost
 
     def _timed_out(
@@ -147,12 +192,19 @@ class Pipeline:
         )
 
     def _failed(
-        self, op: str, key: str, latency: float, start: float, peer: str, cost: tuple[int, ...]
+        self,
+        op: str,
+        key: str,
+        latency: float,
+        start: float,
+        peer: str,
+        cost: tuple[int, ...],
+        cause: bool | str = True,
     ) -> NetworkError:
         self._log.add(op, key, "failed", latency, start, peer, cost)
+        why = cause if isinstance(cause, str) else f"failure rate {self._conditions.failure_rate:g}"
         return NetworkError(
-            f"simulated network failure: {op}({key!r}) failed "
-            f"(failure rate {self._conditions.failure_rate:g}; world seed {self._seed})",
+            f"simulated network failure: {op}({key!r}) failed ({why}; world seed {self._seed})",
             op=op,
             key=key,
         )
@@ -239,14 +291,21 @@ class Pipeline:
                     for _ in range(1, cost[0]):
                         latency += conditions.draw_latency(rng)
                 rate, failing = conditions.failure_rate, conditions.failure_ops
-                fails = rate > 0 and (failing is None or op in failing) and rng.random() < rate
+                fails: bool | str = (
+                    rate > 0 and (failing is None or op in failing) and rng.random() < rate
+                )
+                if not self._alone and self._topology.linked:
+                    extra, failed = self._links_of(peer, key)
+                    latency += extra
+                    if failed is not None and not fails:
+                        fails = failed
                 limit = conditions.timeout if timeout is None else timeout
                 if limit is not None and latency > limit:
                     start = self._spend(limit)
                     raise self._timed_out(op, key, latency, limit, start, peer, cost)
                 start = self._spend(latency)
                 if fails:
-                    raise self._failed(op, key, latency, start, peer, cost)
+                    raise self._failed(op, key, latency, start, peer, cost, fails)
                 try:
                     result = action(*args)
                 except LookupError:  # NotFoundError, or TemporalRangeError
@@ -260,7 +319,7 @@ class Pipeline:
                 self._release()
         with self._lock:  # a real clock: draw, then wait without holding the lock
             self._clock._catch_up()
-            latency, fails, limit, cost = self._draw(op, timeout, peer)
+            latency, fails, limit, cost = self._draw(op, key, timeout, peer)
         if limit is not None and latency > limit:
             start = self._spend(limit)
             with self._lock:
@@ -268,7 +327,7 @@ class Pipeline:
         start = self._spend(latency)
         with self._lock:
             if fails:
-                raise self._failed(op, key, latency, start, peer, cost)
+                raise self._failed(op, key, latency, start, peer, cost, fails)
             return self._act(prepared, latency, start, peer, cost)
 
     async def _arun(self, prepared: Prepared[T], timeout: float | None, peer: str) -> T:
@@ -279,7 +338,7 @@ class Pipeline:
         if not self._calm:
             self._check_caller(op, key, peer)
         with self._lock:
-            latency, fails, limit, cost = self._draw(op, timeout, peer)
+            latency, fails, limit, cost = self._draw(op, key, timeout, peer)
             start = self._clock.now()
         timed_out = limit is not None and latency > limit
         try:
@@ -294,5 +353,5 @@ class Pipeline:
             if timed_out and limit is not None:
                 raise self._timed_out(op, key, latency, limit, start, peer, cost)
             if fails:
-                raise self._failed(op, key, latency, start, peer, cost)
+                raise self._failed(op, key, latency, start, peer, cost, fails)
             return self._act(prepared, latency, start, peer, cost)

@@ -95,6 +95,11 @@ class Topology:
             return False
         return (source, target) not in self._cuts
 
+    @property
+    def linked(self) -> bool:
+        """Whether any link has conditions of its own."""
+        return bool(self._links)
+
     def link(self, source: str, target: str) -> LinkConditions:
         """What the link from ``source`` to ``target`` adds to the world's conditions."""
         return self._links.get((source, target), _NONE) if self._links else _NONE

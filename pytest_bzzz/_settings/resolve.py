@@ -27,6 +27,7 @@ from typing import Any
 
 from .._kernel.clock import ClockMode
 from .._kernel.conditions import NetworkConditions
+from .._kernel.defaults import DEFAULT_PROVIDER_TTL, DEFAULT_REPLICATION, DEFAULT_VALUE_TTL
 from .table import DEPRECATED_ENV_PREFIX, MARKERS, SETTINGS, Setting, setting_named
 
 __all__ = [
@@ -100,6 +101,14 @@ class WorldSettings:
     sources: Mapping[str, str]
     values: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """Every setting's value for the test, by name (``"seed"``: the test's seed)."""
+    peers: int = 1
+    """How many peers the world starts with, the local one included."""
+    replication: int = DEFAULT_REPLICATION
+    """How many peers closest to a key keep a copy of what is stored under it."""
+    value_ttl: float = DEFAULT_VALUE_TTL
+    """Seconds a stored value lives unless stored again."""
+    provider_ttl: float = DEFAULT_PROVIDER_TTL
+    """Seconds a provider record lives unless provided again."""
 
 
 def _an(word: str) -> str:
@@ -377,4 +386,8 @@ def resolve_test(
         backend=values["backend"].value,
         sources={name: sourced.source for name, sourced in values.items()},
         values={name: sourced.value for name, sourced in values.items()},
+        peers=values["peers"].value,
+        replication=values["replication"].value,
+        value_ttl=values["value_ttl"].value,
+        provider_ttl=values["provider_ttl"].value,
     )

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from .._backends.registry import DEFAULT_BACKEND
+from .._kernel.defaults import DEFAULT_PROVIDER_TTL, DEFAULT_REPLICATION, DEFAULT_VALUE_TTL
 from .._kernel.record import DEFAULT_RECORD_LIMIT
 from .._kernel.seeds import fresh_seed
 from .._kernel.units import DURATION_HELP, parse_duration
@@ -29,6 +30,7 @@ from .values import (
     parse_duration_or_none,
     parse_failure_rate,
     parse_ops,
+    parse_positive_count,
     parse_seed,
 )
 
@@ -166,6 +168,16 @@ SETTINGS: Final = (
             "how many calls each test's record keeps", marker="bzzz"),
     Setting("backend", parse_backend, DEFAULT_BACKEND, BACKEND_HELP,
             "the backend that builds mock_dht and mock_bzzz", marker="bzzz"),
+    Setting("peers", parse_positive_count, 1, "a whole number, 1 or more",
+            "how many peers each test's world starts with, the local one included",
+            marker="bzzz"),
+    Setting("replication", parse_positive_count, DEFAULT_REPLICATION, "a whole number, 1 or more",
+            "how many peers closest to a key keep a copy of what is stored under it",
+            marker="bzzz"),
+    Setting("value_ttl", parse_duration, DEFAULT_VALUE_TTL, DURATION_HELP,
+            "how long a stored value lives unless stored again", marker="bzzz"),
+    Setting("provider_ttl", parse_duration, DEFAULT_PROVIDER_TTL, DURATION_HELP,
+            "how long a provider record lives unless provided again", marker="bzzz"),
 )  # fmt: skip
 """Every setting, in the order of ``--help`` and of their marker's signature."""
 
@@ -204,7 +216,7 @@ class Marker:
         if self.keywords:
             parts.append("*")
             parts += [
-                f"{setting.argument}={_shown(setting.default)}"
+                f"{setting.argument}={_shown(setting.default, setting.parse is parse_duration)}"
                 for setting in self.settings
                 if not setting.positional
             ]
@@ -216,8 +228,14 @@ class Marker:
         return f"{self.signature}: {self.description}"
 
 
-def _shown(value: object) -> str:
-    """A default as a signature shows it: ``0`` for ``0.0``, else its repr."""
+def _shown(value: object, duration: bool = False) -> str:
+    """A default as a signature shows it: ``0`` for ``0.0``, a duration with its unit
+    (``'36h'``: a bare number would read as milliseconds), else its repr."""
+    if duration and isinstance(value, float) and value:
+        for unit, size in (("h", 3600), ("min", 60), ("s", 1)):
+            if value >= size and (value / size).is_integer():
+                return repr(f"{int(value / size)}{unit}")
+        return repr(f"{value * 1000:g}ms")
     if isinstance(value, float) and value.is_integer():
         return repr(int(value))
     return repr(value)
@@ -251,8 +269,9 @@ MARKER_DESCRIPTIONS: Final = (
                       "ops limits it to the named operations. flaky_network(0) switches a wider "
                       "one off."),
     ("bzzz", "the test's seed (exactly this one), clock ('virtual' or 'real'), operation "
-             "timeout (milliseconds or with a unit), call record size and backend (the "
-             "built-in one is 'memory')."),
+             "timeout (milliseconds or with a unit), call record size, backend (the "
+             "built-in one is 'memory'), peers (the local one included), replication and "
+             "the lifetimes of values and provider records ('36h')."),
 )  # fmt: skip
 """Each marker's name and what it does; its arguments are the rows that name it."""
 

@@ -29,6 +29,7 @@ __all__ = [
     "parse_duration_or_none",
     "parse_failure_rate",
     "parse_ops",
+    "parse_positive_count",
     "parse_seed",
 ]
 
@@ -88,6 +89,15 @@ def parse_count(value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     raise ValueError(f"expected a whole number, 0 or more, got {value!r}")
+
+
+def parse_positive_count(value: object) -> int:
+    """A whole number, 1 or more (an int, or its digits as text)."""
+    if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise ValueError(f"expected a whole number, 1 or more, got {value!r}")
 
 
 def parse_seed(value: object) -> int:

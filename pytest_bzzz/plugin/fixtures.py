@@ -21,6 +21,7 @@ from .._backends import Backend, load_backend
 from .._backends.interfaces import DHT, Connector
 from .._kernel.seeds import derive_seed
 from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
+from .markers import partition_groups
 from .options import SESSION_KEY
 
 if TYPE_CHECKING:
@@ -58,6 +59,10 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
         conditions=settings.conditions,
         clock=settings.clock,
         record_calls=settings.record_calls,
+        peers=settings.peers,
+        replication=settings.replication,
+        value_ttl=settings.value_ttl,
+        provider_ttl=settings.provider_ttl,
     )
 
 
@@ -127,6 +132,21 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
             f"a pytest_bzzz_make_backend hook returned {backend!r}, which is not a backend "
             "(pytest_bzzz.Backend: a name, and dht(world) and connector(world) methods)"
         )
+    try:
+        partitioned = partition_groups(item)
+        if partitioned is not None:
+            shown, groups = partitioned
+            try:
+                world.partition(*groups)
+            except (TypeError, ValueError) as error:
+                raise SettingError(f"{shown}: {error}") from None
+    except SettingError as error:
+        problem = str(error)
+    else:
+        problem = ""
+    if problem:
+        world.close()
+        _fail(problem)
     item.stash[WORLD_KEY] = (world, settings)
     item.stash[BACKEND_KEY] = backend
     hook.pytest_bzzz_world_created(item=item, world=world)

@@ -1,6 +1,6 @@
 """The markers on tests that make no simulated world: checked all the same, and warned about.
 
-A test's markers (``latency``, ``flaky_network``, ``bzzz``) are read when its
+A test's markers (``latency``, ``flaky_network``, ``bzzz``, ``partition``) are read when its
 world is made, by the ``bzzz_network`` fixture. A test that uses none of the
 plugin's fixtures makes no world, so its markers would go unread: a bad
 argument unnoticed, a marker that does nothing unnoticed. :class:`MarkerCheck`
@@ -23,10 +23,60 @@ from .._settings import MARKERS, MarkerUse, SettingError, check_markers
 if TYPE_CHECKING:
     from _pytest.nodes import Node
 
-__all__ = ["WORLD_FIXTURE", "BzzzMarkerWarning", "MarkerCheck", "markers_of"]
+__all__ = [
+    "PARTITION_HELP",
+    "WORLD_FIXTURE",
+    "BzzzMarkerWarning",
+    "MarkerCheck",
+    "markers_of",
+    "partition_groups",
+]
 
 WORLD_FIXTURE = "bzzz_network"
 """The fixture that makes a test's world; every other fixture of the plugin requests it."""
+
+PARTITION_HELP = (
+    "partition(*groups): the test's world starts split into these groups of peers (lists of "
+    "peer names, such as ['local', 'peer-1']); the peers in no group form one more group. "
+    "The closest marker wins; bzzz_network.heal() ends it."
+)
+"""What ``pytest --markers`` shows for the partition marker (a fault, not a setting)."""
+
+
+def partition_groups(item: pytest.Item) -> tuple[str, list[list[str]]] | None:
+    """The groups of the partition marker closest to ``item`` and where it is written, if any.
+
+    Checks the marker's shape (lists of peer names); the world checks the names.
+    """
+    found = item.get_closest_marker("partition")
+    if found is None:
+        return None
+    shown = (
+        "@pytest.mark.partition("
+        + ", ".join(
+            [repr(arg) for arg in found.args] + [f"{k}={v!r}" for k, v in found.kwargs.items()]
+        )
+        + f") on {item.name}"
+    )
+    if found.kwargs:
+        raise SettingError(
+            f"{shown}: takes groups of peers only, by position, not {', '.join(found.kwargs)}="
+        )
+    if not found.args:
+        raise SettingError(f"{shown}: takes at least one group of peers, such as ['peer-1']")
+    groups = []
+    for index, group in enumerate(found.args, 1):
+        if isinstance(group, str) or not isinstance(group, (list, tuple, set, frozenset)):
+            raise SettingError(
+                f"{shown}: group {index} must be a list of peer names, got {group!r}"
+            )
+        for name in group:
+            if not isinstance(name, str):
+                raise SettingError(
+                    f"{shown}: group {index} must hold peer names (str), got {name!r}"
+                )
+        groups.append(list(group))
+    return shown, groups
 
 
 class BzzzMarkerWarning(pytest.PytestWarning):
@@ -57,10 +107,12 @@ class MarkerCheck:
         if WORLD_FIXTURE in getattr(item, "fixturenames", ()):
             return  # its world reads the markers, and reports a bad one
         uses = markers_of(item)
-        if not uses:
+        partition = item.get_closest_marker("partition")
+        if not uses and partition is None:
             return
         try:
             check_markers([use for _, use in uses])
+            partitioned = partition_groups(item)
         except SettingError as error:
             problem = f"bzzz: {error}"
         else:
@@ -69,12 +121,14 @@ class MarkerCheck:
             pytest.fail(problem, pytrace=False)
         for node, use in uses:
             if node is item:
-                self._warn(item, use)
+                self._warn(item, use.text)
+        if partitioned is not None and partition in getattr(item, "own_markers", ()):
+            self._warn(item, partitioned[0].rsplit(" on ", 1)[0])
 
     @staticmethod
-    def _warn(item: pytest.Item, use: MarkerUse) -> None:
+    def _warn(item: pytest.Item, text: str) -> None:
         warning = BzzzMarkerWarning(
-            f"{use.text} has no effect: the test makes no simulated world (it requests neither "
+            f"{text} has no effect: the test makes no simulated world (it requests neither "
             f"{WORLD_FIXTURE} nor a fixture that does, such as mock_dht or mock_bzzz); request "
             "one, or remove the marker"
         )

@@ -31,7 +31,7 @@ from .._settings import (
     resolve_session,
 )
 from . import hookspecs
-from .markers import MarkerCheck
+from .markers import PARTITION_HELP, MarkerCheck
 
 SESSION_KEY = pytest.StashKey[SessionSettings]()
 SEED_NOTE_KEY = pytest.StashKey[str]()
@@ -124,6 +124,7 @@ def _warn(config: pytest.Config, warning: Warning) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS.values():
         config.addinivalue_line("markers", marker.help)
+    config.addinivalue_line("markers", PARTITION_HELP)
     workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
     cache = getattr(config, "cache", None)
     configurable = [setting for setting in SETTINGS if setting.configurable]

@@ -205,6 +205,11 @@ class MemoryNetwork:
             chosen.append(writer)
         return chosen
 
+    def contacted(self, peer: str, key: str) -> list[str]:
+        """The peers an operation of ``peer`` on ``key`` reaches across a link (for the world's
+        link conditions): where its lookup ends, the closest peers it can reach."""
+        return [other for other in self.targets(peer, key) if other != peer]
+
     def _index(self) -> None:
         """Take in what was stored while the world had one peer (or without the network)."""
         if self._indexed:

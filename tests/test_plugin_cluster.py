@@ -1,0 +1,195 @@
+"""Worlds of many peers from pytest: peers, replication and TTL settings, the partition marker."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._plugin_helpers import literal
+
+pytest_plugins = ["pytester"]
+
+
+def test_peers_from_the_marker_and_from_the_command_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=5, replication=2)
+        def test_marker(bzzz_network):
+            assert [p.name for p in bzzz_network.peers] == [
+                "local", "peer-1", "peer-2", "peer-3", "peer-4"
+            ]
+            assert bzzz_network.replication == 2
+
+        def test_option(bzzz_network, mock_dht):
+            assert len(bzzz_network.peers) == 3
+            mock_dht.put_value("k", b"v")
+            assert len(bzzz_network.holders("k")) == 3
+        """
+    )
+    result = pytester.runpytest("--bzzz-peers=3", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+
+
+def test_peers_and_ttls_from_the_ini_file_and_the_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "bzzz_value_ttl = 10s\nbzzz_provider_ttl = 2min\n"
+    )
+    monkeypatch.setenv("PYTEST_BZZZ_PEERS", "4")
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_bzzz import NotFoundError
+
+        def test_settings(bzzz_network, mock_dht):
+            assert len(bzzz_network.peers) == 4
+            assert (bzzz_network.value_ttl, bzzz_network.provider_ttl) == (10.0, 120.0)
+            mock_dht.put_value("k", b"v")
+            bzzz_network.clock.advance(10)
+            with pytest.raises(NotFoundError):
+                mock_dht.get_value("k")
+
+        @pytest.mark.bzzz(value_ttl="1h")
+        def test_marker_wins(bzzz_network):
+            assert bzzz_network.value_ttl == 3600.0
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
+
+
+def test_the_partition_marker_splits_the_world_from_the_start(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_bzzz import NotFoundError
+
+        @pytest.mark.bzzz(peers=4)
+        @pytest.mark.partition(["local", "peer-1"], ["peer-2"])
+        def test_split(bzzz_network, mock_dht):
+            assert bzzz_network.can_reach("local", "peer-1")
+            assert not bzzz_network.can_reach("local", "peer-2")
+            assert not bzzz_network.can_reach("peer-2", "peer-3")  # peer-3: the rest's group
+            mock_dht.put_value("k", b"v")
+            with pytest.raises(NotFoundError):
+                mock_dht.on("peer-3").get_value("k")
+            bzzz_network.heal()
+            assert mock_dht.on("peer-3").get_value("k") == b"v"
+            assert [e.action for e in bzzz_network.faults] == ["partition", "heal"]
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("marker", "problem"),
+    [
+        (
+            'partition(["peer-9"])',
+            "@pytest.mark.partition(['peer-9']) on test_x: no peer named 'peer-9' in this world",
+        ),
+        (
+            'partition(["peer-1"], ["peer-1"])',
+            "peer 'peer-1' is in group 1 and in group 2: a peer may be in one group only",
+        ),
+        ('partition("peer-1")', "group 1 must be a list of peer names, got 'peer-1'"),
+        ("partition([1])", "group 1 must hold peer names (str), got 1"),
+        ("partition()", "takes at least one group of peers"),
+        ('partition(["peer-1"], heal=True)', "takes groups of peers only, by position, not heal="),
+    ],
+)
+def test_a_bad_partition_marker_errors_that_test_only(
+    pytester: pytest.Pytester, marker: str, problem: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.{marker}
+        def test_x(bzzz_network):
+            pass
+
+        def test_y(bzzz_network):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*bzzz: *" + literal(problem) + "*"])
+    assert "Traceback" not in result.stdout.str()
+    assert "pytest_bzzz/" not in result.stdout.str()
+
+
+def test_a_partition_marker_on_a_test_without_a_world_is_warned_about(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.partition(["peer-1"])
+        def test_x():
+            pass
+        """
+    )
+    result = pytester.runpytest("-W", "default")  # this suite makes warnings errors
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*" + literal("@pytest.mark.partition(['peer-1']) has no effect") + "*"]
+    )
+
+
+def test_the_partition_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.partition(*groups): the test's world starts split*"])
+
+
+def test_a_failing_test_of_many_peers_reports_its_faults(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=3, seed=7)
+        def test_x(bzzz_network):
+            bzzz_network.kill("peer-2")
+            bzzz_network.at(30, "revive", "peer-2")
+            assert False
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*seed: 7*",
+            "*peers: 3 (1 paused or killed)*",
+            "*0s kill(peer-2)*",
+            "*30s revive('peer-2')*",
+        ]
+    )
+
+
+def test_a_scheduled_action_that_fails_after_the_last_operation_fails_the_test(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        def test_x(bzzz_network):
+            def explode():
+                raise RuntimeError("the cable was cut twice")
+            bzzz_network.at(5, explode)
+            bzzz_network.clock.advance(6)
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*bzzz: a scheduled action failed after the test's last operation:*",
+            "*at 5s, *explode(): RuntimeError: the cable was cut twice*",
+        ]
+    )
