@@ -112,3 +112,15 @@ def test_strategy_benchmark_prints_its_ratios(capsys: pytest.CaptureFixture[str]
         assert label in output
     assert output.count("ratio") == 4
     assert "fake.ucxl_address()" in output
+
+
+def test_cluster_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    module = runpy.run_path(str(BENCHMARKS / "bench_cluster.py"), run_name="bench")
+    assert module["main"](["--peers", "300", "--count", "50", "--repeat", "1"]) == 0
+    output = capsys.readouterr().out
+    assert "worlds of 300 peers" in output
+    assert "making 300 peers:" in output
+    assert "memory a peer:" in output
+    assert "put+get among 300 peers:" in output
+    assert "(3 lookup rounds each)" in output
+    assert output.count("ratio") == 3

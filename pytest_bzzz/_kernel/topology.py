@@ -47,6 +47,7 @@ class Topology:
         self._group: dict[str, int] = {}  # empty: no partition
         self._cuts: set[tuple[str, str]] = set()  # (from, to), one way each
         self._links: dict[tuple[str, str], LinkConditions] = {}
+        self._down = 0  # peers paused or killed: counted, so that undivided costs nothing
         self.version = 0
         """Bumped by every change: what is derived from the topology may be kept until then."""
 
@@ -60,6 +61,7 @@ class Topology:
         self._group.clear()
         self._cuts.clear()
         self._links.clear()
+        self._down = 0
         self.version += 1
 
     # -- reading ----------------------------------------------------------------------------
@@ -74,11 +76,7 @@ class Topology:
     @property
     def undivided(self) -> bool:
         """Every peer live, no partition, no cut: everyone reaches everyone."""
-        return (
-            not self._group
-            and not self._cuts
-            and all(status == "live" for status in self._status.values())
-        )
+        return not self._group and not self._cuts and not self._down
 
     def status(self, peer_id: str) -> Status:
         return self._status[peer_id]
@@ -115,7 +113,9 @@ class Topology:
     # -- changing (the world checks the arguments first) ------------------------------------
 
     def set_status(self, peer_id: str, status: Status) -> None:
+        before = self._status[peer_id]
         self._status[peer_id] = status
+        self._down += (status != "live") - (before != "live")
         self.version += 1
 
     def partition(self, groups: Iterable[Iterable[str]]) -> None:

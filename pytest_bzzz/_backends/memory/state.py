@@ -240,30 +240,47 @@ class MemoryNetwork:
 
     def _stamp(self) -> tuple[float, int]:
         self._sequence += 1
-        return (self._world.clock.now(), self._sequence)
+        return (self._now(), self._sequence)
 
     # -- values -------------------------------------------------------------------------------
 
     def put(self, writer: str, key: str, value: bytes) -> None:
         """Store ``value`` under ``key`` on the peers a put from ``writer`` reaches."""
-        self._index()
+        if not self._indexed:
+            self._index()
         stamp = self._stamp()
         chosen = self.targets(writer, key)
+        stores, stamps = self._stores, self._stamps
         for peer in chosen:
-            self.store_of(peer).values[key] = value
-            self._stamps.setdefault(peer, {})[key] = stamp
-        self._holders.setdefault(key, set()).update(chosen)
-        self._lost.pop(key, None)
+            store = stores.get(peer)
+            if store is None:
+                store = self.store_of(peer)
+            store.values[key] = value
+            held = stamps.get(peer)
+            if held is None:
+                held = stamps[peer] = {}
+            held[key] = stamp
+        holders = self._holders.get(key)
+        if holders is None:
+            self._holders[key] = set(chosen)
+        else:
+            holders.update(chosen)
+        if self._lost:
+            self._lost.pop(key, None)
         self._write_births.stored((key, stamp), stamp[0])
         if self._sweep is None:
             self._schedule_sweep()
 
     def get(self, reader: str, key: str) -> bytes:
         """The newest value under ``key`` that ``reader`` reaches, repairing older copies."""
-        self._index()
+        if not self._indexed:
+            self._index()
         holders = self._holders.get(key, ())
-        can_reach = self._topology.can_reach
-        reachable = [peer for peer in holders if can_reach(reader, peer)]
+        if self._topology.undivided:  # every peer live and reaching every other
+            reachable: Collection[str] = holders
+        else:
+            can_reach = self._topology.can_reach
+            reachable = [peer for peer in holders if can_reach(reader, peer)]
         if not reachable:
             raise NotFoundError(self._missing(reader, key, holders))
         stamps = self._stamps
@@ -271,9 +288,10 @@ class MemoryNetwork:
         stamp = stamps[newest].get(key, _OLDEST)
         value = self._stores[newest].values[key]
         for peer in reachable:
-            if stamps[peer].get(key, _OLDEST) != stamp:  # read repair: an older version
+            held = stamps[peer]
+            if held.get(key, _OLDEST) != stamp:  # read repair: an older version
                 self._stores[peer].values[key] = value
-                stamps[peer][key] = stamp
+                held[key] = stamp
         return value
 
     def _missing(self, reader: str, key: str, holders: Collection[str]) -> str:
