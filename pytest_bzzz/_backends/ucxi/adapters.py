@@ -15,12 +15,11 @@ instantly for sync code on a virtual clock), so neither adapter waits for it.
 
 from __future__ import annotations
 
-import http
 import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
-from .http import Request, Response
+from .http import Request, Response, reason
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -30,13 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["asgi", "content_length", "wsgi"]
 
 Message = MutableMapping[str, Any]
-
-
-def _phrase(status: int) -> str:
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
 
 
 def content_length(text: str | None) -> int | None:
@@ -108,7 +100,7 @@ def wsgi(app: UCXIApp, environ: WSGIEnvironment, start_response: StartResponse) 
         response = app.handle(request)
     except Exception as error:  # a malformed environ, or a stream that fails
         response = app._crash(request, None, error)
-    status = f"{response.status} {_phrase(response.status)}"
+    status = f"{response.status} {reason(response.status) or 'Unknown'}"
     start_response(status, _wire_headers(request, response))
     return [response.body]
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import Final
 
-__all__ = ["Request", "Response"]
+__all__ = ["Request", "Response", "reason"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,3 +53,53 @@ class Response:
     delay: float = 0.0
     close: bool = False
     drop: bool = False
+
+
+# The reason phrases of the status line, as the real node's Go HTTP server
+# writes them. Python's own table renamed some (413 is "Content Too Large"
+# from 3.13 on); a fixed table keeps the answer the same on every Python.
+_REASONS: Final[Mapping[int, str]] = {
+    100: "Continue",
+    101: "Switching Protocols",
+    200: "OK",
+    201: "Created",
+    202: "Accepted",
+    204: "No Content",
+    206: "Partial Content",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
+    304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    408: "Request Timeout",
+    409: "Conflict",
+    410: "Gone",
+    411: "Length Required",
+    412: "Precondition Failed",
+    413: "Request Entity Too Large",
+    414: "Request URI Too Long",
+    415: "Unsupported Media Type",
+    416: "Requested Range Not Satisfiable",
+    417: "Expectation Failed",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    501: "Not Implemented",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+    505: "HTTP Version Not Supported",
+}
+
+
+def reason(status: int) -> str:
+    """The reason phrase for ``status`` (``"Not Found"``), ``""`` for a status without one."""
+    return _REASONS.get(status, "")

@@ -31,12 +31,11 @@ import secrets
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Final
 from urllib.parse import unquote
 
 from .envelopes import CONTENT_TYPE, error_body
-from .http import Response
+from .http import Response, reason
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
@@ -81,7 +80,6 @@ _REQUEST_PREFIX: Final = re.compile(
     rb"[!#$%&'*+.^_`|~0-9A-Za-z-]*(?: [\x21-\x7e]*(?: [\x21-\x7e]*)?)?\r?"
 )
 
-_REASONS: Final = {status.value: status.phrase for status in HTTPStatus}
 _SERVER_FIELDS: Final = frozenset(  # the server frames the message: the application's are dropped
     {"content-length", "connection", "date", "keep-alive", "transfer-encoding"}
 )
@@ -298,7 +296,7 @@ def encode_response(response: Response, *, head_only: bool, keep_alive: bool) ->
         raise ValueError(f"status must be an int from 200 to 599, got {status!r}")
     if type(body) is not bytes:
         raise TypeError(f"body must be bytes, got {type(body).__name__}")
-    parts = [f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\n"]
+    parts = [f"HTTP/1.1 {status} {reason(status)}\r\n"]
     # RFC 9110: a HEAD response's Content-Length, if any, is the length GET would have sent.
     length = str(len(body)) if body or not head_only else None
     for name, value in response.headers:
