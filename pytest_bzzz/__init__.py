@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # The exceptions are bound here at once (their modules are small): they report
 # ``pytest_bzzz`` as their module, so that tracebacks show ``pytest_bzzz.NetworkError``,
 # and pickle and ``typing.get_type_hints`` then look their names up here.
-from ._kernel.errors import NetworkError, NetworkTimeout, ScheduledActionError
+from ._kernel.errors import NetworkError, NetworkTimeout, NoLeaderError, ScheduledActionError
 from ._ucxl.errors import (
     ErrorCode,
     NotFoundError,
@@ -42,11 +42,20 @@ if TYPE_CHECKING:
     from ._backends.memory.storage import DHTStorage
     from ._backends.records import Announcement, NetworkStatus
     from ._backends.registry import Backend
+    from ._backends.ucxi.app import ReceivedRequest, UCXIApp
+    from ._backends.ucxi.rules import Route, UCXIRules
+    from ._backends.ucxi.server import UCXIServer
+    from ._kernel.candidates import PeerProfile
     from ._kernel.clock import Clock, ClockMode
+    from ._kernel.cluster import FaultEvent
     from ._kernel.conditions import Distribution, NetworkConditions
+    from ._kernel.elections import LeaderSubscription
+    from ._kernel.jobs import JobState, JobTable
     from ._kernel.operations import OPERATIONS, Operation
     from ._kernel.peers import Peer
     from ._kernel.record import DEFAULT_RECORD_LIMIT, Call, Outcome, Stats
+    from ._kernel.terms import Term
+    from ._kernel.timeline import Scheduled
     from ._kernel.trio_clock import TrioClock
     from ._kernel.world import World
     from ._settings import WorldSettings
@@ -72,7 +81,15 @@ _HOMES = {
     "NetworkConditions": "_kernel.conditions",
     "NetworkError": "_kernel.errors",
     "NetworkTimeout": "_kernel.errors",
+    "NoLeaderError": "_kernel.errors",
     "ScheduledActionError": "_kernel.errors",
+    "PeerProfile": "_kernel.candidates",
+    "FaultEvent": "_kernel.cluster",
+    "LeaderSubscription": "_kernel.elections",
+    "JobState": "_kernel.jobs",
+    "JobTable": "_kernel.jobs",
+    "Term": "_kernel.terms",
+    "Scheduled": "_kernel.timeline",
     "OPERATIONS": "_kernel.operations",
     "Operation": "_kernel.operations",
     "Peer": "_kernel.peers",
@@ -94,6 +111,11 @@ _HOMES = {
     "MockBZZZ": "_backends.memory.connector",
     "MockDHT": "_backends.memory.dht",
     "DHTStorage": "_backends.memory.storage",
+    "ReceivedRequest": "_backends.ucxi.app",
+    "UCXIApp": "_backends.ucxi.app",
+    "Route": "_backends.ucxi.rules",
+    "UCXIRules": "_backends.ucxi.rules",
+    "UCXIServer": "_backends.ucxi.server",
     "WorldSettings": "_settings",
 }
 
@@ -114,16 +136,25 @@ __all__ = [
     "Distribution",
     "Envelope",
     "ErrorCode",
+    "FaultEvent",
+    "JobState",
+    "JobTable",
+    "LeaderSubscription",
     "MockBZZZ",
     "MockDHT",
     "NetworkConditions",
     "NetworkError",
     "NetworkStatus",
     "NetworkTimeout",
+    "NoLeaderError",
     "NotFoundError",
     "Operation",
     "Outcome",
     "Peer",
+    "PeerProfile",
+    "ReceivedRequest",
+    "Route",
+    "Scheduled",
     "ScheduledActionError",
     "Stats",
     "SyncConnector",
@@ -131,7 +162,11 @@ __all__ = [
     "Temporal",
     "TemporalKind",
     "TemporalRangeError",
+    "Term",
     "TrioClock",
+    "UCXIApp",
+    "UCXIRules",
+    "UCXIServer",
     "UCXLAddress",
     "UCXLError",
     "UCXLParseError",

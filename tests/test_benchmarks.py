@@ -123,4 +123,6 @@ def test_cluster_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str]
     assert "memory a peer:" in output
     assert "put+get among 300 peers:" in output
     assert "(3 lookup rounds each)" in output
-    assert output.count("ratio") == 3
+    assert "electing a leader among 300 peers:" in output
+    assert "48 h with a leader among 300 peers:" in output
+    assert output.count("ratio") == 5

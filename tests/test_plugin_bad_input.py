@@ -55,16 +55,19 @@ OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
             "bzzz(5)",
             "takes 0 positional arguments; the signature is "
             "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
-            "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h')",
+            "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h', "
+            "heartbeat='5s', election_timeout='15s')",
         ),
         (
             'bzzz(colour="red")',
             "unknown argument 'colour'; accepted: seed, clock, timeout, record_calls, backend, "
-            "peers, replication, value_ttl, provider_ttl",
+            "peers, replication, value_ttl, provider_ttl, heartbeat, election_timeout",
         ),
         ('bzzz(clock="fake")', "clock: expected 'virtual' or 'real', got 'fake'"),
         ("bzzz(peers=0)", "peers: expected a whole number, 1 or more, got 0"),
         ('bzzz(value_ttl="forever")', f"value_ttl: {DURATION}, got 'forever'"),
+        ("bzzz(heartbeat=0)", "heartbeat: must be more than 0, got 0"),
+        ('bzzz(election_timeout="-1s")', "election_timeout: must be 0 or more, got '-1s'"),
         ('bzzz(timeout="soon")', f"timeout: {DURATION}, got 'soon'"),
         ("bzzz(timeout=-5)", "timeout: must be 0 or more, got -5"),
         ("bzzz(seed=-1)", "seed: expected a whole number from 0 to 4294967295, got -1"),

@@ -193,3 +193,71 @@ def test_a_scheduled_action_that_fails_after_the_last_operation_fails_the_test(
             "*at 5s, *explode(): RuntimeError: the cable was cut twice*",
         ]
     )
+
+
+def test_heartbeat_and_election_timeout_are_settings(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nbzzz_heartbeat = 2s\n"
+    )
+    monkeypatch.setenv("PYTEST_BZZZ_ELECTION_TIMEOUT", "6s")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        def test_configured(bzzz_network):
+            assert (bzzz_network.heartbeat, bzzz_network.election_timeout) == (2.0, 6.0)
+            bzzz_network.wait_for_leader()
+            assert 6.0 <= bzzz_network.clock.now() < 9.0  # one timeout, with its jitter
+
+        @pytest.mark.bzzz(peers=3, heartbeat="1s", election_timeout="3s")
+        def test_marker_wins(bzzz_network):
+            assert (bzzz_network.heartbeat, bzzz_network.election_timeout) == (1.0, 3.0)
+            bzzz_network.wait_for_leader()
+            assert bzzz_network.clock.now() < 4.5
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
+
+
+def test_a_heartbeat_not_shorter_than_the_timeout_names_both_sources(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(election_timeout="4s")
+        def test_marker(bzzz_network):
+            pass
+
+        def test_plain(bzzz_network):
+            pass
+        """
+    )
+    result = pytester.runpytest("--bzzz-heartbeat=15s", "-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            literal(
+                "ERROR: bzzz: heartbeat 15s (from the command line (--bzzz-heartbeat)) must be "
+                "shorter than election_timeout 15s (by default): followers would time out "
+                "between two heartbeats"
+            )
+        ]
+    )
+    result = pytester.runpytest("--bzzz-heartbeat=5s", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            literal(
+                "bzzz: test_a_heartbeat_not_shorter_than_the_timeout_names_both_sources.py::"
+                "test_marker: heartbeat 5s (from the command line (--bzzz-heartbeat)) must be "
+                "shorter than election_timeout 4s (from @pytest.mark.bzzz(election_timeout='4s') "
+                "on test_marker): followers would time out between two heartbeats"
+            )
+        ]
+    )

@@ -50,6 +50,7 @@ PUBLIC_MODULES = (
     "pytest_bzzz.strategies",
     "pytest_bzzz.faker",
     "pytest_bzzz.plugin",
+    "pytest_bzzz.ucxi",
 )
 
 

@@ -17,11 +17,12 @@ MARKER_HELP = {
     "with probability rate (0 to 1); ops limits it to the named operations. "
     "flaky_network(0) switches a wider one off.",
     "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
-    "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h'): the "
-    "test's seed (exactly this one), clock ('virtual' or 'real'), operation timeout "
-    "(milliseconds or with a unit), call record size, backend (the built-in one is 'memory'), "
-    "peers (the local one included), replication and the lifetimes of values and provider "
-    "records ('36h').",
+    "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h', "
+    "heartbeat='5s', election_timeout='15s'): the test's seed (exactly this one), clock "
+    "('virtual' or 'real'), operation timeout (milliseconds or with a unit), call record size, "
+    "backend (the built-in one is 'memory'), peers (the local one included), replication, the "
+    "lifetimes of values and provider records ('36h'), and the leader's heartbeat and election "
+    "timeout ('5s', '15s').",
 }
 
 
@@ -41,6 +42,8 @@ def test_marker_help_lines_are_derived_from_the_rows() -> None:
         "replication",
         "value_ttl",
         "provider_ttl",
+        "heartbeat",
+        "election_timeout",
     )
 
 
@@ -61,6 +64,8 @@ def test_every_marker_argument_is_a_setting_of_the_table() -> None:
             "replication",
             "value_ttl",
             "provider_ttl",
+            "heartbeat",
+            "election_timeout",
         ],
     }
     assert MARKERS["flaky_network"].setting("rate").name == "failure_rate"

@@ -11,14 +11,20 @@ import asyncio
 import base64
 import json
 import re
+import urllib.parse
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from pytest_bzzz import MockBZZZ, World
 from pytest_bzzz._backends.ucxi.app import UCXIApp
+from pytest_bzzz._backends.ucxi.endpoints import parse_query
+from pytest_bzzz._backends.ucxi.envelopes import encode
+from pytest_bzzz._backends.ucxi.http import Request
 from pytest_bzzz._backends.ucxi.rules import UCXIRules
 
 API = "ucxl://gpt4:architect@bzzz:v2/decisions/api.json"
@@ -373,6 +379,16 @@ def test_head_is_get_without_a_body(call: Call, bzzz: MockBZZZ) -> None:
     assert call("HEAD", "get", params={"address": "nope"}).status_code == 400
 
 
+def test_head_carries_the_content_length_of_get(call: Call, bzzz: MockBZZZ) -> None:
+    """RFC 9110: a HEAD response's Content-Length is the length GET would have sent."""
+    bzzz.store(API, "some content")
+    for params in ({"address": API}, {"address": "nope"}):
+        got = call("GET", "get", params=params, headers={"X-Request-ID": "same"})
+        head = call("HEAD", "get", params=params, headers={"X-Request-ID": "same"})
+        assert head.content == b""
+        assert head.headers["content-length"] == str(len(got.content)) != "0"
+
+
 @pytest.mark.parametrize("transport", ["wsgi", "asgi"])
 def test_a_body_over_the_limit_is_refused(world: World, bzzz: MockBZZZ, transport: str) -> None:
     call = call_over(transport, UCXIApp(bzzz, world, rules=UCXIRules(max_body=8)))
@@ -382,3 +398,32 @@ def test_a_body_over_the_limit_is_refused(world: World, bzzz: MockBZZZ, transpor
     assert error["details"] == {"limit": 8, "length": 9}
     assert bzzz.stats.total == 0
     answer(call("PUT", "put", params={"address": API}, content=b"12345678"), "UCXL-201-CREATED")
+
+
+@hypothesis.given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="ab=&%+2Fé;\x00 ", max_size=6),
+            st.text(alphabet="ab=&%+2Fé;\x00 ", max_size=6),
+        ),
+        max_size=4,
+    ).map(lambda pairs: "&".join(f"{name}={value}" for name, value in pairs))
+    | st.text(alphabet="ab=&%+2Fé;\x00 ", max_size=20)
+)
+def test_the_query_is_read_as_parse_qsl_reads_it(query: str) -> None:
+    expected: dict[str, str] = {}
+    for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True, errors="replace"):
+        expected.setdefault(name, value)
+    assert parse_query(query) == expected
+
+
+def test_a_stored_envelope_is_served_exactly_as_to_json_writes_it(
+    app: UCXIApp, bzzz: MockBZZZ
+) -> None:
+    stored = bzzz.store(API, {"naïve": [1.5, None, "\u2603"]}, metadata={"k": {"n": 10**20}})
+    response = app.handle(Request("GET", "/ucxi/v1/get", f"address={API}"))
+    document = json.loads(response.body)
+    assert document["response"]["data"] == json.loads(stored.to_json())
+    assert stored.to_json().encode() in response.body  # verbatim, not written again
+    rewritten = encode({"response": document["response"]})
+    assert response.body == rewritten  # the same bytes as writing the whole document

@@ -126,11 +126,13 @@ def test_asgi_answers_no_one_when_the_client_leaves(app: UCXIApp) -> None:
     assert run_asgi(app, http_scope("PUT", "/ucxi/v1/put"), [{"type": "http.disconnect"}]) == []
 
 
-def test_asgi_head_has_no_body_and_no_length(app: UCXIApp) -> None:
+def test_asgi_head_has_no_body_and_the_length_of_get(app: UCXIApp) -> None:
     start, body = run_asgi(app, http_scope("HEAD", "/ucxi/v1/health"), [{"type": "http.request"}])
     assert start["status"] == 200
     assert body["body"] == b""
-    assert all(name != b"content-length" for name, _ in start["headers"])
+    _, got = run_asgi(app, http_scope("GET", "/ucxi/v1/health"), [{"type": "http.request"}])
+    lengths = [value for name, value in start["headers"] if name == b"content-length"]
+    assert lengths == [str(len(got["body"])).encode()]  # RFC 9110: the length GET would send
 
 
 class Unreadable(io.BytesIO):

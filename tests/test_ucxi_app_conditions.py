@@ -224,6 +224,82 @@ def test_the_requests_are_recorded(app: UCXIApp) -> None:
     assert app.requests == []
 
 
+def test_the_record_of_requests_is_bounded(world: World, bzzz: MockBZZZ) -> None:
+    app = UCXIApp(bzzz, world, record_requests=3)
+    for number in range(5):
+        app.handle(get(f"{API}{number}"))
+    assert app.record_requests == 3
+    assert [request.query[-1] for request in app.requests] == ["2", "3", "4"]  # the newest
+    status = body_of(app.handle(Request("GET", "/ucxi/v1/status")))
+    assert status["data"]["requests"]["get"] == 5  # the counts cover every request
+
+
+def test_a_record_of_none_keeps_no_request_but_every_error(world: World) -> None:
+    app = UCXIApp(Broken(world), world, record_requests=0)
+    assert app.handle(put()).status == 201
+    assert app.handle(get()).status == 500
+    assert (app.record_requests, app.requests, len(app.errors)) == (0, [], 1)
+
+
+def test_the_default_record_is_the_worlds(app: UCXIApp) -> None:
+    from pytest_bzzz import DEFAULT_RECORD_LIMIT
+
+    assert app.record_requests == DEFAULT_RECORD_LIMIT == 10_000
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [(-1, ValueError, "got -1"), (1.5, TypeError, "got float 1.5"), (True, TypeError, "got bool")],
+)
+def test_a_bad_record_limit_is_refused(
+    world: World, bzzz: MockBZZZ, value: Any, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=f"record_requests must be an int, 0 or more, {match}"):
+        UCXIApp(bzzz, world, record_requests=value)
+
+
+def test_a_requests_delay_is_its_own_operations_time_whatever_else_moves_the_clock(
+    world: World, bzzz: MockBZZZ, app: UCXIApp
+) -> None:
+    """Concurrent requests on one virtual clock: each delay counts only its own latency."""
+    import threading
+
+    world.conditions = NetworkConditions(latency=0.25)
+    barrier = threading.Barrier(8)
+    delays: list[float] = []
+
+    def one(number: int) -> None:
+        barrier.wait()
+        response = app.handle(put(f"{API}{number}"))
+        delays.append(response.delay)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert delays == [0.25] * 8  # one operation of 0.25 s each
+    assert world.clock.now() == 2.0  # the world ran them one after the other
+    world.clock.advance(100)  # the test (or a loop that follows the clock) moves it too
+    assert app.handle(get(f"{API}1")).delay == 0.25
+
+
+def test_a_post_spends_two_operations_and_a_timeout_its_limit(world: World, app: UCXIApp) -> None:
+    world.conditions = NetworkConditions(latency=0.5)
+    assert (
+        app.handle(Request("POST", "/ucxi/v1/post", f"address={API}", {}, b"x")).delay == 1.0
+    )  # a retrieve to check, then the store
+    world.conditions = NetworkConditions(latency=3, timeout=1)
+    timed_out = app.handle(get())
+    assert (timed_out.status, timed_out.delay) == (504, 1.0)
+
+
+def test_the_delay_is_zero_on_a_real_clock() -> None:
+    with World(seed=1, clock="real", conditions=NetworkConditions(latency=0.01)) as world:
+        response = UCXIApp(MockBZZZ(world), world).handle(put())
+    assert (response.status, response.delay) == (201, 0.0)  # the time has passed already
+
+
 class Broken(MockBZZZ):
     """A connector with a bug: reading raises what no connector should."""
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import json
+import socket
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -75,6 +77,108 @@ def test_head_on_a_get_route(server: UCXIServer) -> None:
     connection.request("GET", "/ucxi/v1/status")
     assert connection.getresponse().status == 200
     connection.close()
+
+
+def test_head_carries_the_content_length_get_would_send(server: UCXIServer) -> None:
+    with requests.Session() as session:
+        for path in ("/ucxi/v1/health", f"/ucxi/v1/get?address={API}", "/nowhere"):
+            headers = {"X-Request-ID": "same-id"}  # so that both bodies are the same length
+            got = session.get(server.url + path, headers=headers, timeout=30)
+            head = session.head(server.url + path, headers=headers, timeout=30)
+            assert head.content == b""
+            assert head.headers["Content-Length"] == str(len(got.content)) != "0"
+
+
+def test_the_server_refuses_bodies_over_the_apps_own_limit() -> None:
+    with serve(rules={"max_body": 10}) as server:
+        assert server.max_body == 10  # not the server's default of 1 MiB
+        too_big = requests.put(
+            f"{server.base_url}/put", params={"address": API}, data=b"x" * 11, timeout=30
+        )
+        fits = requests.put(
+            f"{server.base_url}/put", params={"address": API}, data=b"x" * 10, timeout=30
+        )
+    assert (too_big.status_code, fits.status_code) == (413, 201)
+    assert error_of(too_big.content, "UCXL-413-PAYLOAD_TOO_LARGE")["details"]["limit"] == 10
+    with serve(rules={"max_body": 10}, max_body=20) as server:
+        assert server.max_body == 20  # given: the server's own
+
+
+def test_the_servers_own_answers_follow_the_apps_rules() -> None:
+    rules = {
+        "max_body": 4,
+        "codes": {"PAYLOAD_TOO_LARGE": "UCXL-413-TOO_BIG", "BAD_REQUEST": "UCXL-400-MALFORMED"},
+        "messages": {"PAYLOAD_TOO_LARGE": "Too big"},
+        "source": "my-node",
+        "request_id_header": "X-Trace",
+    }
+    with serve(rules=rules) as server:
+        too_big = requests.put(
+            f"{server.base_url}/put",
+            params={"address": API},
+            data=b"12345",
+            headers={"X-Trace": "trace-7"},
+            timeout=30,
+        )
+        with socket.create_connection((server.host, server.port), timeout=30) as sock:
+            sock.sendall(b"GET / HTTP/9.9\r\nHost: x\r\n\r\n")
+            raw = b"".join(iter(lambda: sock.recv(65536), b""))
+        recorded = server.requests
+    error = too_big.json()["error"]
+    assert (too_big.status_code, error["code"], error["message"]) == (
+        413,
+        "UCXL-413-TOO_BIG",
+        "Too big",
+    )
+    assert (error["source"], error["request_id"], error["path"]) == (
+        "my-node",
+        "trace-7",
+        "/ucxi/v1/put",
+    )
+    assert too_big.headers["X-Trace"] == "trace-7"
+    assert error["timestamp"] == "2025-01-01T00:00:00.000Z"  # the world clock's, not the wall's
+    assert raw.startswith(b"HTTP/1.1 400 ")
+    bad = json.loads(raw.partition(b"\r\n\r\n")[2])["error"]
+    assert (bad["code"], bad["source"]) == ("UCXL-400-MALFORMED", "my-node")
+    assert f"X-Trace: {bad['request_id']}".encode() in raw
+    # The refused body was received (its head): recorded, without its body and without a route.
+    ((method, path, status, route, body),) = [
+        (r.method, r.path, r.status, r.route, r.body) for r in recorded
+    ]
+    assert (method, path, status, route, body) == ("PUT", "/ucxi/v1/put", 413, None, b"")
+
+
+def test_the_servers_own_answers_draw_their_ids_from_the_worlds_seed() -> None:
+    def ids() -> list[str]:
+        seen = []
+        with serve() as server:
+            for data in (b"NOT HTTP\r\n\r\n", b"GET / HTTP/1.1\r\n\r\n"):  # no Host: 400
+                with socket.create_connection((server.host, server.port), timeout=30) as sock:
+                    sock.sendall(data)
+                    raw = b"".join(iter(lambda s=sock: s.recv(65536), b""))
+                seen.append(json.loads(raw.partition(b"\r\n\r\n")[2])["error"]["request_id"])
+            answer = requests.get(f"{server.base_url}/status", timeout=30)
+            seen.append(answer.headers["X-Request-ID"])
+        return seen
+
+    first = ids()
+    assert first == ids()  # the same seed, the same requests: the same ids
+    assert len(set(first)) == 3
+    assert all(one.startswith("20250101-000000-") for one in first)
+
+
+def test_a_clients_own_timeout_fires_while_the_server_spends_the_latency() -> None:
+    """30 simulated seconds, spent in real time: a client that waits 0.2 s gives up first."""
+    with serve(pytest_bzzz.NetworkConditions(latency=30)) as server:
+        began = time.monotonic()
+        with pytest.raises(requests.exceptions.ReadTimeout):
+            requests.get(f"{server.base_url}/get", params={"address": API}, timeout=0.2)
+        with httpx.Client(timeout=0.2) as client, pytest.raises(httpx.ReadTimeout):
+            client.get(f"{server.base_url}/get", params={"address": API})
+        server.latency_scale = 0  # the same world answers at once now
+        fast = requests.get(f"{server.base_url}/get", params={"address": API}, timeout=30)
+        assert fast.status_code == 404
+    assert time.monotonic() - began < 25  # stopping ended the waits: the 30 s were never spent
 
 
 def test_the_worlds_latency_is_spent_in_real_time() -> None:

@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from pytest_bzzz._backends.ucxi.http import Request, Response
 from pytest_bzzz._backends.ucxi.server import UCXIServer
 from tests.test_ucxi_server import Echo
 
@@ -151,3 +152,64 @@ def test_latency_scale_is_checked_when_set() -> None:
     assert server.latency_scale == 2.5
     with pytest.raises(ValueError, match="latency_scale"):
         server.latency_scale = math.inf
+
+
+def test_max_body_and_app_are_checked_when_set() -> None:
+    server = UCXIServer(Echo())
+    assert server.max_body == 1 << 20  # a handler without rules: 1 MiB
+    server.max_body = 5
+    assert server.max_body == 5
+    with pytest.raises(TypeError, match="max_body"):
+        server.max_body = 1.5  # type: ignore[assignment]
+    with pytest.raises(ValueError, match="max_body"):
+        server.max_body = -1
+    with pytest.raises(TypeError, match="handle"):
+        server.app = object()  # type: ignore[assignment]
+
+
+def test_base_url_and_requests_come_from_the_application() -> None:
+    class Plain:
+        def handle(self, request: Request) -> Response:
+            return Response(200)
+
+    with UCXIServer(Plain()) as server:
+        assert server.base_url == server.url  # no rules, no base path
+        with pytest.raises(AttributeError, match="Plain keeps no record of requests"):
+            _ = server.requests
+
+
+def _keep_alive(server: UCXIServer) -> socket.socket:
+    sock = socket.create_connection((server.host, server.port), timeout=30)
+    sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+    return sock
+
+
+def test_a_running_server_is_pointed_at_another_app() -> None:
+    first, second = Echo(), Echo()
+    with UCXIServer(first) as server:
+        held = _keep_alive(server)
+        server.app = second
+        held.sendall(b"GET /second HTTP/1.1\r\nHost: x\r\n\r\n")  # the next request: the new app
+        assert held.recv(65536).startswith(b"HTTP/1.1 200 OK")
+        held.close()
+        assert requests.get(f"{server.url}/third", timeout=30).status_code == 200
+    assert [request.path for request, _ in first.requests] == ["/first"]
+    assert [request.path for request, _ in second.requests] == ["/second", "/third"]
+
+
+def test_close_connections_ends_them_all_and_keeps_listening() -> None:
+    with UCXIServer(Echo(), latency_scale=1) as server:
+        port = server.port
+        idle = _keep_alive(server)
+        waiting = socket.create_connection((server.host, server.port), timeout=30)
+        waiting.sendall(b"GET /slow?delay=60 HTTP/1.1\r\nHost: x\r\n\r\n")  # a minute's delay
+        time.sleep(0.05)  # let it arrive (if not, it is closed unanswered all the same)
+        began = time.monotonic()
+        server.close_connections()
+        assert time.monotonic() - began < 30  # the minute was never waited out
+        for sock in (idle, waiting):
+            assert sock.recv(65536) == b""  # closed, and the delayed answer never sent
+            sock.close()
+        assert server.port == port
+        assert requests.get(f"{server.url}/after", timeout=30).status_code == 200

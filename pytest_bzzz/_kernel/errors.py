@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._ucxl.errors import ErrorCode, UCXLError
 
-__all__ = ["NetworkError", "NetworkTimeout", "ScheduledActionError"]
+__all__ = ["NetworkError", "NetworkTimeout", "NoLeaderError", "ScheduledActionError"]
 
 
 class NetworkError(UCXLError, ConnectionError):
@@ -48,6 +48,15 @@ class NetworkTimeout(UCXLError, TimeoutError):
         self.timeout = timeout
 
 
+class NoLeaderError(NetworkError):
+    """The job table was changed while the world has no leader (``UCXL-503-SERVICE_UNAVAILABLE``).
+
+    A :class:`NetworkError`, so that code that retries on network failures
+    retries through a failover. The message says why there is no leader and
+    when the next election is due, if one is.
+    """
+
+
 class ScheduledActionError(RuntimeError):
     """An action scheduled with ``world.at()`` raised when it ran.
 
@@ -73,5 +82,5 @@ def _scheduled_action_error(message: str, at: float, label: str) -> ScheduledAct
 
 
 # Shown, pickled and documented under the name users import them by.
-NetworkError.__module__ = NetworkTimeout.__module__ = "pytest_bzzz"
+NetworkError.__module__ = NetworkTimeout.__module__ = NoLeaderError.__module__ = "pytest_bzzz"
 ScheduledActionError.__module__ = "pytest_bzzz"

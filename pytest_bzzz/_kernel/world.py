@@ -22,6 +22,15 @@ from .._ucxl.address import UCXLAddress
 from .clock import Clock, ClockMode, RealWork
 from .cluster import Cluster, FaultEvent
 from .conditions import NetworkConditions
+from .defaults import (
+    DEFAULT_ELECTION_TIMEOUT,
+    DEFAULT_HEARTBEAT,
+    DEFAULT_PROVIDER_TTL,
+    DEFAULT_REPLICATION,
+    DEFAULT_VALUE_TTL,
+)
+from .elections import Elections
+from .leadership import Leadership
 from .operations import OPERATIONS
 from .peers import Peer, PeerIds
 from .pipeline import AsyncRun, Pipeline, Prepared, Run
@@ -29,6 +38,7 @@ from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
 from .schedule import Schedule
 from .seeds import SEED_LIMIT, fresh_seed
 from .slots import _VIEWS, S, StateKey, WorldState
+from .terms import check_timing
 from .timeline import Failure, Timeline
 from .topology import Topology
 from .units import seconds_or_text
@@ -43,9 +53,6 @@ if TYPE_CHECKING:
 __tracebackhide__ = True
 
 __all__ = [
-    "DEFAULT_PROVIDER_TTL",
-    "DEFAULT_REPLICATION",
-    "DEFAULT_VALUE_TTL",
     "AsyncRun",
     "Prepared",
     "Run",
@@ -58,13 +65,6 @@ __all__ = [
 T = TypeVar("T")
 
 _PERFECT = NetworkConditions()
-
-DEFAULT_REPLICATION = 20
-"""libp2p's k: the peers closest to a key that keep a copy (all of them, if fewer)."""
-DEFAULT_VALUE_TTL = 36 * 3600.0
-"""libp2p's maximum record age: a stored value expires 36 hours after it was stored."""
-DEFAULT_PROVIDER_TTL = 48 * 3600.0
-"""libp2p's provider record validity: 48 hours."""
 
 
 def _check_seed(seed: object) -> int:
@@ -83,7 +83,7 @@ def _check_conditions(conditions: object) -> NetworkConditions:
     return conditions
 
 
-class World(Cluster, Schedule, Pipeline):
+class World(Cluster, Schedule, Pipeline, Elections):
     """A simulated BZZZ world: seed, clock, network conditions, peers, the record of calls.
 
     Usable on its own as a context manager; closing it releases any event loop
@@ -94,6 +94,9 @@ class World(Cluster, Schedule, Pipeline):
     is how many peers it starts with, the local one included. The peers and
     the faults among them (``partition``, ``kill``, ...) are the methods of
     :class:`~pytest_bzzz._kernel.cluster.Cluster`, documented with the world's.
+    ``heartbeat`` and ``election_timeout`` (seconds, or strings with a unit)
+    time the election of a leader among the peers (``leader``, ``jobs``, ...:
+    :class:`~pytest_bzzz._kernel.elections.Elections`).
     """
 
     def __init__(
@@ -108,6 +111,8 @@ class World(Cluster, Schedule, Pipeline):
         replication: int = DEFAULT_REPLICATION,
         value_ttl: float | str = DEFAULT_VALUE_TTL,
         provider_ttl: float | str = DEFAULT_PROVIDER_TTL,
+        heartbeat: float | str = DEFAULT_HEARTBEAT,
+        election_timeout: float | str = DEFAULT_ELECTION_TIMEOUT,
     ) -> None:
         for name, number in (("peers", peers), ("replication", replication)):
             if isinstance(number, bool) or not isinstance(number, int):
@@ -119,6 +124,7 @@ class World(Cluster, Schedule, Pipeline):
         self._replication = replication
         self._value_ttl = seconds_or_text("value_ttl", value_ttl)
         self._provider_ttl = seconds_or_text("provider_ttl", provider_ttl)
+        timing = check_timing(heartbeat, election_timeout)
         self._seed = fresh_seed() if seed is None else _check_seed(seed)
         conditions = _PERFECT if conditions is None else _check_conditions(conditions)
         self._clock = Clock(clock, start=start)
@@ -136,6 +142,7 @@ class World(Cluster, Schedule, Pipeline):
         self._fault_log: list[FaultEvent] = []
         self._timeline = Timeline(self._clock._set_deadline)
         self._clock._set_timeline(self._run_due)
+        self._election = Leadership(self, *timing)
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
@@ -190,6 +197,7 @@ class World(Cluster, Schedule, Pipeline):
         uniform = conditions.jitter and conditions.distribution == "uniform"
         low = conditions.latency - conditions.jitter
         self._uniform = (low, conditions.latency + conditions.jitter - low) if uniform else None
+        self._election.network_changed()
 
     @property
     def replication(self) -> int:
@@ -313,6 +321,7 @@ class World(Cluster, Schedule, Pipeline):
                 f"clock: {self._clock.mode}, at {self._clock.now():.6g}s "
                 f"({self._clock.datetime().isoformat()})",
                 f"stats: {self.stats.describe()}",
+                *self._election.describe(),
                 *self._describe_cluster(),
             ]
         )
@@ -353,6 +362,7 @@ class World(Cluster, Schedule, Pipeline):
             self._names.clear()
             self._topology.clear()
             self._fault_log.clear()
+            self._election.reset()
             self._local = self.add_peer("local")
             self.add_peers(self._initial_peers - 1)
 

@@ -27,7 +27,14 @@ from typing import Any
 
 from .._kernel.clock import ClockMode
 from .._kernel.conditions import NetworkConditions
-from .._kernel.defaults import DEFAULT_PROVIDER_TTL, DEFAULT_REPLICATION, DEFAULT_VALUE_TTL
+from .._kernel.defaults import (
+    DEFAULT_ELECTION_TIMEOUT,
+    DEFAULT_HEARTBEAT,
+    DEFAULT_PROVIDER_TTL,
+    DEFAULT_REPLICATION,
+    DEFAULT_VALUE_TTL,
+)
+from .._kernel.units import format_seconds
 from .table import DEPRECATED_ENV_PREFIX, MARKERS, SETTINGS, Setting, setting_named
 
 __all__ = [
@@ -109,6 +116,10 @@ class WorldSettings:
     """Seconds a stored value lives unless stored again."""
     provider_ttl: float = DEFAULT_PROVIDER_TTL
     """Seconds a provider record lives unless provided again."""
+    heartbeat: float = DEFAULT_HEARTBEAT
+    """Seconds between two heartbeats of the elected leader."""
+    election_timeout: float = DEFAULT_ELECTION_TIMEOUT
+    """Seconds followers go without a heartbeat before they elect a new leader."""
 
 
 def _an(word: str) -> str:
@@ -266,7 +277,19 @@ def resolve_session(
             values[setting.name] = _previous_runs(setting, given[0].source, previous)
         else:
             values[setting.name] = read[0]
+    _check_timing(values, "")
     return values
+
+
+def _check_timing(values: Mapping[str, Sourced], where: str) -> None:
+    """The heartbeat must be shorter than the election timeout, wherever each came from."""
+    beat, timeout = values["heartbeat"], values["election_timeout"]
+    if beat.value >= timeout.value:
+        raise SettingError(
+            f"{where}heartbeat {format_seconds(beat.value)} ({beat.source}) must be shorter "
+            f"than election_timeout {format_seconds(timeout.value)} ({timeout.source}): "
+            "followers would time out between two heartbeats"
+        )
 
 
 def deprecated_variables(env: Mapping[str, str]) -> list[str]:
@@ -365,6 +388,7 @@ def resolve_test(
         session_seed = session.values.get("seed")
         how = "" if session_seed is None else f", {session_seed.source}"
         values["seed"] = Sourced(derived_seed, f"derived from the session seed{how}")
+    _check_timing(values, f"{nodeid}: ")
     try:
         conditions = NetworkConditions(
             latency=values["latency"].value,
@@ -390,4 +414,6 @@ def resolve_test(
         replication=values["replication"].value,
         value_ttl=values["value_ttl"].value,
         provider_ttl=values["provider_ttl"].value,
+        heartbeat=values["heartbeat"].value,
+        election_timeout=values["election_timeout"].value,
     )

@@ -16,7 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 from .._backends.registry import DEFAULT_BACKEND
-from .._kernel.defaults import DEFAULT_PROVIDER_TTL, DEFAULT_REPLICATION, DEFAULT_VALUE_TTL
+from .._kernel.defaults import (
+    DEFAULT_ELECTION_TIMEOUT,
+    DEFAULT_HEARTBEAT,
+    DEFAULT_PROVIDER_TTL,
+    DEFAULT_REPLICATION,
+    DEFAULT_VALUE_TTL,
+)
 from .._kernel.record import DEFAULT_RECORD_LIMIT
 from .._kernel.seeds import fresh_seed
 from .._kernel.units import DURATION_HELP, parse_duration
@@ -31,6 +37,7 @@ from .values import (
     parse_failure_rate,
     parse_ops,
     parse_positive_count,
+    parse_positive_duration,
     parse_seed,
 )
 
@@ -178,6 +185,13 @@ SETTINGS: Final = (
             "how long a stored value lives unless stored again", marker="bzzz"),
     Setting("provider_ttl", parse_duration, DEFAULT_PROVIDER_TTL, DURATION_HELP,
             "how long a provider record lives unless provided again", marker="bzzz"),
+    Setting("heartbeat", parse_positive_duration, DEFAULT_HEARTBEAT,
+            f"{DURATION_HELP}, more than 0 and less than the election timeout",
+            "how often the elected leader heartbeats to its followers", marker="bzzz"),
+    Setting("election_timeout", parse_positive_duration, DEFAULT_ELECTION_TIMEOUT,
+            f"{DURATION_HELP}, more than the heartbeat",
+            "how long followers go without a heartbeat before they elect a new leader",
+            marker="bzzz"),
 )  # fmt: skip
 """Every setting, in the order of ``--help`` and of their marker's signature."""
 
@@ -216,7 +230,7 @@ class Marker:
         if self.keywords:
             parts.append("*")
             parts += [
-                f"{setting.argument}={_shown(setting.default, setting.parse is parse_duration)}"
+                f"{setting.argument}={_shown(setting.default, setting.parse in _DURATIONS)}"
                 for setting in self.settings
                 if not setting.positional
             ]
@@ -226,6 +240,9 @@ class Marker:
     def help(self) -> str:
         """The line ``pytest --markers`` shows (after ``@pytest.mark.``)."""
         return f"{self.signature}: {self.description}"
+
+
+_DURATIONS: Final = (parse_duration, parse_positive_duration)
 
 
 def _shown(value: object, duration: bool = False) -> str:
@@ -270,8 +287,9 @@ MARKER_DESCRIPTIONS: Final = (
                       "one off."),
     ("bzzz", "the test's seed (exactly this one), clock ('virtual' or 'real'), operation "
              "timeout (milliseconds or with a unit), call record size, backend (the "
-             "built-in one is 'memory'), peers (the local one included), replication and "
-             "the lifetimes of values and provider records ('36h')."),
+             "built-in one is 'memory'), peers (the local one included), replication, "
+             "the lifetimes of values and provider records ('36h'), and the leader's "
+             "heartbeat and election timeout ('5s', '15s')."),
 )  # fmt: skip
 """Each marker's name and what it does; its arguments are the rows that name it."""
 

@@ -30,6 +30,7 @@ __all__ = [
     "parse_failure_rate",
     "parse_ops",
     "parse_positive_count",
+    "parse_positive_duration",
     "parse_seed",
 ]
 
@@ -42,6 +43,14 @@ def parse_duration_or_none(value: object) -> float | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("none", "off")):
         return None
     return parse_duration(value)
+
+
+def parse_positive_duration(value: object) -> float:
+    """A duration as ``parse_duration`` reads it, more than 0."""
+    seconds = parse_duration(value)
+    if seconds == 0:
+        raise ValueError(f"must be more than 0, got {value!r}")
+    return seconds
 
 
 def _word(value: object) -> object:

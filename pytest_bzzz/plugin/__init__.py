@@ -44,6 +44,8 @@ from .options import (
 )
 from .reporting import pytest_assertrepr_compare, pytest_runtest_makereport
 
+pytest_plugins = ["pytest_bzzz.plugin.ucxi"]  # the fake UCXI node's fixtures and marker
+
 __all__ = [
     "BzzzDeprecationWarning",
     "BzzzMarkerWarning",

@@ -63,6 +63,8 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
         replication=settings.replication,
         value_ttl=settings.value_ttl,
         provider_ttl=settings.provider_ttl,
+        heartbeat=settings.heartbeat,
+        election_timeout=settings.election_timeout,
     )
 
 

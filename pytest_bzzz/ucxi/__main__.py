@@ -161,6 +161,14 @@ def parser() -> argparse.ArgumentParser:
         help="largest request body, in bytes; a larger one is refused with 413 (default: 1048576)",
     )
     add(
+        "--record-requests",
+        type=_count,
+        default=10_000,
+        metavar="N",
+        help="how many of the newest requests the node keeps in its record (default: 10000; "
+        "0 for none): the memory a long run takes stays flat",
+    )
+    add(
         "--base-path",
         default="/ucxi/v1",
         metavar="PATH",
@@ -215,15 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_body=args.max_body,
         on_timeout=args.on_timeout,
     )
-    app = UCXIApp(pytest_bzzz.MockBZZZ(world), world, rules=rules)
-    try:
-        server = UCXIServer(
-            app,
-            host=args.host,
-            port=args.port,
-            latency_scale=args.latency_scale,
-            max_body=args.max_body,
-        )
+    app = UCXIApp(
+        pytest_bzzz.MockBZZZ(world), world, rules=rules, record_requests=args.record_requests
+    )
+    try:  # the server's body limit is the rules' (--max-body)
+        server = UCXIServer(app, host=args.host, port=args.port, latency_scale=args.latency_scale)
     except (TypeError, ValueError) as error:  # all but the host are checked by now
         p.error(f"argument --host: {error}")
     try:

@@ -7,6 +7,9 @@ refuse a body over the size limit before reading it when the request says
 its length (the application answers 413 from the ``Content-Length`` alone),
 and stop reading one that turns out longer.
 
+A response to ``HEAD`` has no body and the ``Content-Length`` of the GET's
+(RFC 9110), which the application computes.
+
 In process there is no connection to close: a response the rules say to
 drop (a simulated timeout, ``on_timeout="drop"``) is answered as the 504 it
 carries; and the ``delay`` has passed already (on the loop's clock for ASGI,
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .http import Request, Response, reason
 
@@ -46,9 +49,21 @@ def content_length(text: str | None) -> int | None:
 
 
 def _wire_headers(request: Request | None, response: Response) -> list[tuple[str, str]]:
-    headers = list(response.headers)
-    if request is None or request.method != "HEAD":  # HEAD: the length of a body not sent
-        headers.append(("Content-Length", str(len(response.body))))
+    """The response's headers with one ``Content-Length``: the body's, or for HEAD the GET's.
+
+    RFC 9110: a response to HEAD may carry the ``Content-Length`` that GET
+    would have; the application gives it, with an empty body. A handler that
+    gives neither a body nor a length leaves it out (0 would be a lie).
+    """
+    headers = [
+        (name, value) for name, value in response.headers if name.lower() != "content-length"
+    ]
+    length: str | None = str(len(response.body))
+    if request is not None and request.method == "HEAD" and not response.body:
+        given = [v for n, v in response.headers if n.lower() == "content-length"]
+        length = given[0] if given and given[0].isascii() and given[0].isdigit() else None
+    if length is not None:
+        headers.append(("Content-Length", length))
     return headers
 
 
@@ -63,17 +78,35 @@ def _wsgi_text(text: str) -> str:
         return text
 
 
+# WSGI's name of a header field -> ours (HTTP_X_REQUEST_ID -> x-request-id), as they are met.
+_FIELD_NAMES: dict[str, str | None] = {}
+_MAX_FIELD_NAMES: Final = 4096  # a client inventing names cannot grow it beyond this
+
+
+def _field_name(key: str) -> str | None:
+    """The header field an environ key holds (``None`` for a key that holds none)."""
+    name = _FIELD_NAMES.get(key, "")
+    if name == "":
+        if key[:5] == "HTTP_":
+            name = key[5:].replace("_", "-").lower()
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.replace("_", "-").lower()
+        else:
+            name = None
+        if len(_FIELD_NAMES) < _MAX_FIELD_NAMES:
+            _FIELD_NAMES[key] = name
+    return name
+
+
 def _wsgi_request(environ: WSGIEnvironment, max_body: int) -> Request:
     headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:]
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key
-        else:
-            continue
-        if value:
-            headers[name.replace("_", "-").lower()] = str(value)
+    names = _FIELD_NAMES
+    for key, value in environ.items():  # on every request's path: the lookups written out
+        name = names.get(key, "")
+        if name == "":
+            name = _field_name(key)
+        if name is not None and value:
+            headers[name] = value if type(value) is str else str(value)
     length = content_length(headers.get("content-length"))
     stream = environ.get("wsgi.input")
     body = b""

@@ -13,15 +13,30 @@ Nothing escapes: an unexpected exception is answered 500 in the error
 envelope, without a traceback, and kept in :attr:`UCXIApp.errors`, so that a
 fixture can fail the test at teardown (as pytest-httpx does with requests it
 did not expect) rather than let a broken fake pass as a failing client.
+
+What a request's ``delay`` is: on a virtual clock, the simulated time that
+its own operations spent. The sync path holds the world's lock around each
+operation while it reads the clock before and after (the pipeline holds that
+same re-entrant lock for the whole of a virtual operation anyway), so that
+the time other threads' requests spend, or an event loop that follows the
+clock moves it by, is never counted as this request's. On a real clock the
+operations have slept through their latency already, and the delay is 0.
+
+The record of requests is bounded (``record_requests``, 10,000 by default,
+as the world's record of calls), so that a node that serves for hours, as the
+command line's does, keeps a flat memory.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, overload
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, overload
 
+from ..._kernel.record import DEFAULT_RECORD_LIMIT
 from ..._kernel.world import World
 from ..interfaces import Connector
 from . import adapters, local
@@ -44,16 +59,19 @@ Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 _DEFAULT_RULES = UCXIRules()
+_MAX_ERRORS: Final = 1000  # the newest unexpected exceptions kept, whatever record_requests says
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ReceivedRequest:
     """A request the node received, and what it answered.
 
-    ``route`` is the operation it reached (``None`` for a path no route has),
-    ``at`` the world clock's time when it arrived (seconds), ``dropped``
-    whether it was left unanswered (a simulated timeout, with
-    ``on_timeout="drop"``).
+    ``route`` is the operation it reached (``None`` for a path no route has,
+    and for a request the server refused before the application saw it: a
+    body over the limit, a malformed chunked body), ``at`` the world clock's
+    time when it arrived (seconds), ``dropped`` whether it was left
+    unanswered (a simulated timeout, with ``on_timeout="drop"``). The body of
+    a request refused for its size is not read, so it is recorded as ``b""``.
     """
 
     method: str
@@ -68,8 +86,7 @@ class ReceivedRequest:
     dropped: bool = False
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Turn:
+class _Turn(NamedTuple):
     """A request resolved: its id, when it arrived, its route, and its answer or program."""
 
     request: Request
@@ -79,7 +96,27 @@ class _Turn:
     plan: Answer | Program
 
 
+def _limit(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"UCXIApp record_requests must be an int, 0 or more, got {type(value).__name__} "
+            f"{value!r}"
+        )
+    if value < 0:
+        raise ValueError(f"UCXIApp record_requests must be an int, 0 or more, got {value!r}")
+    return value
+
+
 def _checked(request: Request) -> Request:
+    if (  # what the adapters and the server make: the usual case, checked at once
+        type(request) is Request
+        and type(request.method) is str
+        and type(request.path) is str
+        and type(request.query) is str
+        and type(request.body) is bytes
+        and type(request.headers) is dict
+    ):
+        return request
     if not isinstance(request, Request):
         raise TypeError(f"handle() takes a Request, got {type(request).__name__}")
     for field, kind in (("method", str), ("path", str), ("query", str), ("body", bytes)):
@@ -96,6 +133,8 @@ class UCXIApp:
     ``world`` is the connector's world: the one whose clock stamps envelopes
     and request ids, whose seed the ids derive from, and whose conditions
     ``/health`` reports. ``rules`` are the node's rules (:class:`UCXIRules`).
+    ``record_requests`` bounds :attr:`requests` to the newest so many
+    (``0`` keeps none; the count by route in ``/status`` covers all of them).
 
     Call :meth:`handle` or :meth:`ahandle` with a :class:`Request`, or serve it:
     :attr:`wsgi` is a WSGI application, :attr:`asgi` an ASGI one (with
@@ -104,7 +143,12 @@ class UCXIApp:
     """
 
     def __init__(
-        self, connector: Connector, world: World, *, rules: UCXIRules = _DEFAULT_RULES
+        self,
+        connector: Connector,
+        world: World,
+        *,
+        rules: UCXIRules = _DEFAULT_RULES,
+        record_requests: int = DEFAULT_RECORD_LIMIT,
     ) -> None:
         if not isinstance(connector, Connector):
             raise TypeError(
@@ -124,13 +168,25 @@ class UCXIApp:
             for methods in self._table.values():
                 if "GET" in methods:
                     methods.setdefault("HEAD", methods["GET"])
+        # Each role's code, HTTP status and message, looked up once here rather than per answer.
+        self._roles = {
+            role: (rules.code(role), status_of(rules.code(role)), message)
+            for role, message in rules.messages.items()
+        }
         self._id_header = rules.request_id_header.lower()
         self._ids = RequestIds(world.seed)
         self._lock = threading.Lock()
-        self._requests: list[ReceivedRequest] = []
-        self._errors: list[Exception] = []
+        # Each request's ReceivedRequest fields, as a tuple: made into one only when asked for.
+        self._requests: collections.deque[tuple[Any, ...]] = collections.deque(
+            maxlen=_limit(record_requests)
+        )
+        self._errors: collections.deque[Exception] = collections.deque(maxlen=_MAX_ERRORS)
+        # On a virtual clock the sync path times each operation under the world's lock.
+        self._world_lock = world.clock.lock if world.clock.mode == "virtual" else None
         self._counts = dict.fromkeys([*rules.routes, "other"], 0)
         self._started = world.clock.now()
+        self._start_instant = world.clock.start
+        self._last_instant = (self._started, self._start_instant + timedelta(seconds=self._started))
 
     @property
     def connector(self) -> Connector:
@@ -146,13 +202,26 @@ class UCXIApp:
 
     @property
     def requests(self) -> list[ReceivedRequest]:
-        """Every request received so far, oldest first, with the status it was answered."""
+        """The requests received so far, oldest first, with the status each was answered.
+
+        The newest ``record_requests`` of them (10,000 unless told otherwise).
+        """
         with self._lock:
-            return list(self._requests)
+            records = list(self._requests)
+        return [ReceivedRequest(*record) for record in records]
+
+    @property
+    def record_requests(self) -> int:
+        """How many requests :attr:`requests` keeps (``0``: none)."""
+        return self._requests.maxlen or 0
 
     @property
     def errors(self) -> list[Exception]:
-        """The unexpected exceptions answered 500 so far, oldest first (a fault of the fake)."""
+        """The unexpected exceptions answered 500 so far, oldest first (a fault of the fake).
+
+        The newest 1,000 of them, whatever ``record_requests`` says: a test
+        that keeps no requests still learns that the fake failed.
+        """
         with self._lock:
             return list(self._errors)
 
@@ -171,8 +240,10 @@ class UCXIApp:
         try:
             turn = self._begin(request)
             plan = turn.plan
-            answer = plan if isinstance(plan, Answer) else self._drive(plan)
-            return self._finish(turn, answer)
+            if isinstance(plan, Answer):
+                return self._finish(turn, plan, 0.0)
+            answer, spent = self._drive(plan)
+            return self._finish(turn, answer, spent)
         except Exception as error:
             return self._crash(request, turn, error)
 
@@ -187,16 +258,54 @@ class UCXIApp:
             turn = self._begin(request)
             plan = turn.plan
             answer = plan if isinstance(plan, Answer) else await self._adrive(plan)
-            return self._finish(turn, answer)
+            # The loop's time has passed already; only a virtual clock's jump is left to show.
+            clock = self._world.clock
+            spent = max(clock.now() - turn.start, 0.0) if clock.mode == "virtual" else 0.0
+            return self._finish(turn, answer, spent)
         except Exception as error:
             return self._crash(request, turn, error)
+
+    def refuse(
+        self,
+        role: str,
+        request: Request | None = None,
+        *,
+        details: Mapping[str, Any] | None = None,
+    ) -> Response:
+        """The error response for a request a server refuses before handling it. Never raises.
+
+        For a server that reads HTTP itself (:class:`UCXIServer`): a request
+        that is not valid HTTP (``"BAD_REQUEST"``), a body over the limit
+        (``"PAYLOAD_TOO_LARGE"``), a connection over the limit
+        (``"SERVICE_UNAVAILABLE"``), a handler that failed
+        (``"INTERNAL_ERROR"``). The answer follows this application's rules,
+        as every other answer does: the code's spelling and message, the
+        source, the request id header (the client's id when it sent a usable
+        one, else one drawn from the world's seed), the world clock's time.
+        ``request`` is what the server could read of it (its head, without
+        the body), ``None`` when it could read nothing; a request is recorded
+        in :attr:`requests`, with route ``None``.
+        """
+        try:
+            if role not in self._rules.codes:
+                raise ValueError(f"refuse() takes a role of the codes table, got {role!r}")
+            shown = Request("", "") if request is None else _checked(request)
+            clock = self._world.clock
+            given = shown.headers.get(self._id_header)
+            request_id = self._ids.take(given, self._instant(clock.now()))
+            answer = Answer(role, details=details)
+            turn = _Turn(shown, request_id, clock.now(), None, answer)
+            return self._finish(turn, answer, 0.0, record=request is not None)
+        except Exception as error:
+            return self._crash(request, None, error)
 
     def _begin(self, request: Request) -> _Turn:
         """Resolve a request: its id, its route, and what answers it (shared by both twins)."""
         request = _checked(request)
         clock, rules = self._world.clock, self._rules
         start = clock.now()
-        request_id = self._ids.take(request.headers.get(self._id_header), clock.datetime())
+        given = request.headers.get(self._id_header)
+        request_id = self._ids.take(given, self._instant(start))
         methods = self._table.get(request.path)
         route = None if methods is None else methods.get(request.method)
         with self._lock:
@@ -226,6 +335,14 @@ class UCXIApp:
             plan = ENDPOINTS[route](Exchange(rules, request, parse_query(request.query)))
         return _Turn(request, request_id, start, route, plan)
 
+    def _instant(self, now: float) -> datetime:
+        """The world clock's ``now`` as a UTC instant (its ``datetime()``), the last one kept."""
+        last, instant = self._last_instant
+        if last != now:
+            instant = self._start_instant + timedelta(seconds=now)
+            self._last_instant = (now, instant)  # one tuple: a racing thread sees either whole
+        return instant
+
     def _step(
         self, program: Program, op: Op | None, result: Any, error: Exception | None
     ) -> Op | Answer:
@@ -242,18 +359,32 @@ class UCXIApp:
                     return known
             raise
 
-    def _drive(self, program: Program) -> Answer:
+    def _drive(self, program: Program) -> tuple[Answer, float]:
+        """Run the program with the sync methods; its answer, and the simulated time it spent."""
         op: Op | None = None
         result: Any = None
         error: Exception | None = None
+        lock, now = self._world_lock, self._world.clock.now
+        spent = 0.0
         try:
             while True:
                 step = self._step(program, op, result, error)
                 if isinstance(step, Answer):
-                    return step
+                    return step, spent
                 op = step
+                method = getattr(self._connector, op.name)
                 try:
-                    result, error = getattr(self._connector, op.name)(*op.args, **op.kwargs), None
+                    if lock is None or op.local:
+                        result = method(*op.args, **op.kwargs)
+                    else:
+                        lock.acquire()  # re-entrant: the pipeline takes it again inside
+                        before = now()
+                        try:
+                            result = method(*op.args, **op.kwargs)
+                        finally:
+                            spent += now() - before
+                            lock.release()
+                    error = None
                 except Exception as caught:
                     result, error = None, caught
         finally:
@@ -281,11 +412,13 @@ class UCXIApp:
         finally:
             program.close()
 
-    def _finish(self, turn: _Turn, answer: Answer) -> Response:
-        """The response to a resolved request, recorded."""
+    def _finish(
+        self, turn: _Turn, answer: Answer, spent: float, *, record: bool = True
+    ) -> Response:
+        """The response to a resolved request, recorded; ``spent`` is its simulated time."""
         rules, clock, request = self._rules, self._world.clock, turn.request
-        code = rules.code(answer.role)
-        status, message, now = status_of(code), rules.messages[answer.role], clock.datetime()
+        code, status, message = self._roles[answer.role]
+        now = self._instant(clock.now())
         if status < 400:
             body = success_body(
                 code,
@@ -306,29 +439,31 @@ class UCXIApp:
                 request_id=turn.request_id,
                 timestamp=now,
             )
-        headers = (
+        headers: tuple[tuple[str, str], ...] = (
             ("Content-Type", CONTENT_TYPE),
             (rules.request_id_header, turn.request_id),
             *answer.headers,
         )
-        # On a real clock the time has passed already; a server has nothing left to wait.
-        delay = max(clock.now() - turn.start, 0.0) if clock.mode == "virtual" else 0.0
-        record = ReceivedRequest(
-            request.method,
-            request.path,
-            request.query,
-            dict(request.headers),
-            request.body,
-            status,
-            turn.request_id,
-            turn.route,
-            turn.start,
-            answer.drop,
-        )
-        with self._lock:
-            self._requests.append(record)
         head = request.method == "HEAD"
-        return Response(status, headers, b"" if head else body, delay=delay, drop=answer.drop)
+        if head:  # RFC 9110: the length GET would have sent, and no body
+            headers += (("Content-Length", str(len(body))),)
+        response = Response(status, headers, b"" if head else body, delay=spent, drop=answer.drop)
+        if record and self._requests.maxlen != 0:
+            received = (
+                request.method,
+                request.path,
+                request.query,
+                dict(request.headers),
+                request.body,
+                status,
+                turn.request_id,
+                turn.route,
+                turn.start,
+                answer.drop,
+            )
+            with self._lock:
+                self._requests.append(received)
+        return response
 
     def _crash(self, request: object, turn: _Turn | None, error: Exception) -> Response:
         """500 INTERNAL_ERROR for an unexpected exception, which :attr:`errors` keeps."""
@@ -341,11 +476,11 @@ class UCXIApp:
                 except TypeError:
                     shown = Request("?", "")
                 clock = self._world.clock
-                request_id = self._ids.new(clock.datetime())
+                request_id = self._ids.new(self._instant(clock.now()))
                 turn = _Turn(shown, request_id, clock.now(), None, Answer("INTERNAL_ERROR"))
             text = f"{type(error).__name__}: {error}"
             text = text if len(text) <= 200 else text[:197] + "..."
-            return self._finish(turn, Answer("INTERNAL_ERROR", details={"exception": text}))
+            return self._finish(turn, Answer("INTERNAL_ERROR", details={"exception": text}), 0.0)
         except Exception:  # pragma: no cover - the last resort, should _finish itself fail
             code = self._rules.code("INTERNAL_ERROR")
             body = b'{"error":{"code":"%s","source":"%s"}}' % (
@@ -374,10 +509,10 @@ class UCXIApp:
 
     def __call__(self, *args: Any) -> Any:
         """WSGI when called with two arguments, ASGI (a coroutine) with three."""
+        if len(args) == 2:  # what an in-process WSGI transport calls on every request
+            return adapters.wsgi(self, *args)
         if len(args) == 3:
             return self.asgi(*args)
-        if len(args) == 2:
-            return self.wsgi(*args)
         raise TypeError(
             "UCXIApp is called as WSGI, app(environ, start_response), or as ASGI, "
             f"await app(scope, receive, send); got {len(args)} arguments"

@@ -38,7 +38,8 @@ class Response:
     ``status`` is the HTTP status; ``headers`` the response headers, in order
     (``Content-Type``, ``X-Request-ID``, ``Allow``, ...; a server adds
     ``Content-Length``, ``Date`` and ``Connection``). ``body`` is the whole
-    body (empty for ``HEAD``). ``delay`` is the simulated time, in seconds,
+    body; for ``HEAD`` it is empty, and a ``Content-Length`` header gives the
+    length GET would have sent. ``delay`` is the simulated time, in seconds,
     that the request's operations took in the world: a server on real sockets
     spends it in real time (scaled by its setting) before answering, so that a
     client's own timeout can fire. ``close`` asks the server to close the

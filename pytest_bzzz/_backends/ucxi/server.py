@@ -22,6 +22,11 @@ for the client's delayed acknowledgement). Response delays are spent on the
 connection's own thread, blocking nobody else, and end early when the server
 stops.
 
+The application can be changed while the server runs (:attr:`UCXIServer.app`),
+and :meth:`UCXIServer.close_connections` ends every open connection without
+closing the listening socket: together, a node restarted on another world at
+the same URL, which is how one server is shared by the tests of a session.
+
 The accepting thread waits in a selector on the listening socket and on a
 socket pair that ``stop()`` writes to, so it wakes at once and never polls.
 ``stop()`` then shuts every open connection down (the connection's thread
@@ -40,12 +45,16 @@ import selectors
 import socket
 import threading
 import time
+from collections.abc import Mapping
 from types import TracebackType
-from typing import Final, Protocol, Self
+from typing import TYPE_CHECKING, Final, Protocol, Self
 
 from .http import Request, Response
 from .server_connection import Connection, Limits
-from .server_wire import SERVICE_UNAVAILABLE, Refusal, encode_error
+from .server_wire import SERVICE_UNAVAILABLE, Refusal, encode_error, encode_response
+
+if TYPE_CHECKING:
+    from .app import ReceivedRequest
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
@@ -55,12 +64,34 @@ __all__ = ["Handler", "UCXIServer"]
 
 _LOG: Final = logging.getLogger("pytest_bzzz.ucxi")
 _BACKLOG: Final = max(128, socket.SOMAXCONN)
+_MAX_BODY: Final = 1 << 20  # for a handler without rules of its own
 
 
 class Handler(Protocol):
-    """What the server serves: the UCXI application, or any object with this method."""
+    """What the server serves: the UCXI application, or any object with this method.
+
+    An application may also have ``refuse(role, request, *, details)``, which
+    writes the server's own error answers (see ``UCXIApp.refuse``), ``rules``
+    (whose ``base_path`` and ``max_body`` the server follows) and
+    ``requests``; the server uses each when it is there.
+    """
 
     def handle(self, request: Request) -> Response: ...
+
+
+def _check_app(app: object) -> Handler:
+    if not callable(getattr(app, "handle", None)):
+        raise TypeError(
+            f"app must have a handle(request) method that returns a Response, "
+            f"got {type(app).__name__}"
+        )
+    return app  # type: ignore[return-value]  # checked as far as a Protocol can be
+
+
+def _rules_max_body(app: object) -> int:
+    """The application's own body limit (``app.rules.max_body``), or 1 MiB."""
+    limit = getattr(getattr(app, "rules", None), "max_body", None)
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) else _MAX_BODY
 
 
 def _number(name: str, value: object, *, low: float, integer: bool = False) -> float:
@@ -78,10 +109,13 @@ class UCXIServer:
 
     ``latency_scale`` multiplies each response's ``delay`` (the simulated time
     its operations took) before it is spent in real time; 0 answers at once.
-    A body over ``max_body`` bytes is refused with 413, a request head over
-    ``max_header`` bytes with 400. A connection idle for ``idle_timeout``
-    seconds (``None``: never) is closed; beyond ``max_connections`` open
-    connections, a new one is answered 503 and closed.
+    A body over ``max_body`` bytes is refused with 413 (by default the
+    application's own limit, ``app.rules.max_body``, so that the server and
+    the in-process application refuse the same bodies; 1 MiB for a handler
+    without rules), a request head over ``max_header`` bytes with 400. A
+    connection idle for ``idle_timeout`` seconds (``None``: never) is closed;
+    beyond ``max_connections`` open connections, a new one is answered 503
+    and closed.
 
     ``start()`` returns once the socket listens; ``stop()`` closes everything
     and may be called any number of times; ``with UCXIServer(app) as server``
@@ -96,16 +130,12 @@ class UCXIServer:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_scale: float = 1.0,
-        max_body: int = 1 << 20,
+        max_body: int | None = None,
         max_header: int = 64 << 10,
         idle_timeout: float | None = 60.0,
         max_connections: int = 512,
     ) -> None:
-        if not callable(getattr(app, "handle", None)):
-            raise TypeError(
-                f"app must have a handle(request) method that returns a Response, "
-                f"got {type(app).__name__}"
-            )
+        app = _check_app(app)
         if not isinstance(host, str) or not host:
             raise TypeError(f"host must be a non-empty str, got {host!r}")
         port = int(_number("port", port, low=0, integer=True))
@@ -116,7 +146,9 @@ class UCXIServer:
         self._port = port
         self._limits = Limits(
             latency_scale=float(_number("latency_scale", latency_scale, low=0)),
-            max_body=int(_number("max_body", max_body, low=0, integer=True)),
+            max_body=_rules_max_body(app)
+            if max_body is None
+            else int(_number("max_body", max_body, low=0, integer=True)),
             max_header=int(_number("max_header", max_header, low=256, integer=True)),
             idle_timeout=None
             if idle_timeout is None
@@ -132,7 +164,8 @@ class UCXIServer:
         self._listener: socket.socket | None = None
         self._wake: tuple[socket.socket, socket.socket] | None = None
         self._acceptor: threading.Thread | None = None
-        self._connections: dict[socket.socket, threading.Thread] = {}
+        # Each open connection: its thread, and the event that ends it.
+        self._connections: dict[socket.socket, tuple[threading.Thread, threading.Event]] = {}
         self._serial = 0
 
     # -- what a user reads ----------------------------------------------------------------
@@ -158,6 +191,38 @@ class UCXIServer:
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
+    def base_url(self) -> str:
+        """:attr:`url` and the application's base path: ``http://127.0.0.1:<port>/ucxi/v1``."""
+        base = getattr(getattr(self._app, "rules", None), "base_path", "")
+        return self.url + (base if isinstance(base, str) else "")
+
+    @property
+    def app(self) -> Handler:
+        """The application requests are handed to; settable while running.
+
+        A request already in progress finishes with the application it
+        arrived at; the next one goes to the new one. To leave nothing of the
+        old one behind (keep-alive connections, answers waiting out their
+        delay), call :meth:`close_connections` too.
+        """
+        return self._app
+
+    @app.setter
+    def app(self, app: Handler) -> None:
+        self._app = _check_app(app)
+
+    @property
+    def requests(self) -> list[ReceivedRequest]:
+        """What the application received (its ``requests``: :class:`ReceivedRequest` values).
+
+        Raises ``AttributeError`` for an application that keeps no record.
+        """
+        requests = getattr(self._app, "requests", None)
+        if requests is None:
+            raise AttributeError(f"{type(self._app).__name__} keeps no record of requests")
+        return list(requests)
+
+    @property
     def running(self) -> bool:
         return self._running
 
@@ -169,6 +234,15 @@ class UCXIServer:
     @latency_scale.setter
     def latency_scale(self, value: float) -> None:
         self._limits.latency_scale = float(_number("latency_scale", value, low=0))
+
+    @property
+    def max_body(self) -> int:
+        """The largest request body, in bytes, read before refusing with 413; settable."""
+        return self._limits.max_body
+
+    @max_body.setter
+    def max_body(self, value: int) -> None:
+        self._limits.max_body = int(_number("max_body", value, low=0, integer=True))
 
     def __repr__(self) -> str:
         where = self.url if self._bound or self._port else f"{self._host}, port chosen at start"
@@ -228,15 +302,30 @@ class UCXIServer:
         listener.close()
         wake[0].close()
         wake[1].close()
+        self._end_connections(deadline)
+
+    def close_connections(self, timeout: float = 10.0) -> None:
+        """Close every open connection now, and keep listening; wait for their threads.
+
+        A response still waiting out its delay is never sent; a keep-alive
+        client reconnects on its next request. A thread still inside the
+        application after ``timeout`` seconds is left to finish by itself.
+        """
+        self._end_connections(time.monotonic() + timeout)
+
+    def _end_connections(self, deadline: float) -> None:
         with self._lock:
             connections = list(self._connections.items())
-        for sock, _ in connections:
+        for sock, (_, ending) in connections:
+            ending.set()  # a delay being waited out ends at once
             with contextlib.suppress(OSError):  # already closed by its thread
                 sock.shutdown(socket.SHUT_RDWR)  # its thread wakes and closes it
-        current = threading.current_thread()  # stop() called by the application itself
-        for _, thread in connections:
+        current = threading.current_thread()  # called by the application itself
+        for _, (thread, _) in connections:
             if thread is not current:
-                thread.join(max(0.0, deadline - time.monotonic()))
+                # One accepted a moment ago may not have started yet: it ends by itself.
+                with contextlib.suppress(RuntimeError):
+                    thread.join(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> Self:
         return self.start()
@@ -279,20 +368,21 @@ class UCXIServer:
             except OSError:  # reset before we got to it
                 sock.close()
                 continue
-            self._serve(sock, stopping)
+            self._serve(sock)
 
-    def _serve(self, sock: socket.socket, stopping: threading.Event) -> None:
+    def _serve(self, sock: socket.socket) -> None:
         with self._lock:
             full = len(self._connections) >= self._max_connections
             if not full:
                 self._serial += 1
+                ending = threading.Event()
                 thread = threading.Thread(
                     target=self._run_connection,
-                    args=(sock, stopping),
+                    args=(sock, ending),
                     name=f"ucxi-connection-{self._serial}",
                     daemon=True,
                 )
-                self._connections[sock] = thread
+                self._connections[sock] = (thread, ending)
         if full:
             self._refuse(sock, "too many open connections")
             return
@@ -303,19 +393,33 @@ class UCXIServer:
                 del self._connections[sock]
             self._refuse(sock, "cannot start a thread for the connection")
 
-    @staticmethod
-    def _refuse(sock: socket.socket, reason: str) -> None:
+    def _refuse(self, sock: socket.socket, reason: str) -> None:
+        details: Mapping[str, object] = {"reason": reason}
+        try:
+            refuse = getattr(self._app, "refuse", None)
+            if refuse is None:
+                raise LookupError
+            answer = encode_response(
+                refuse(SERVICE_UNAVAILABLE, None, details=details),
+                head_only=False,
+                keep_alive=False,
+            )
+        except Exception:  # no refuse(), or one that failed: the default envelope
+            answer = encode_error(Refusal(SERVICE_UNAVAILABLE, details))
         try:
             sock.settimeout(1.0)
-            sock.sendall(encode_error(Refusal(SERVICE_UNAVAILABLE, {"reason": reason})))
+            sock.sendall(answer)
         except OSError:
             pass
         finally:
             sock.close()
 
-    def _run_connection(self, sock: socket.socket, stopping: threading.Event) -> None:
+    def _app_of(self) -> Handler:
+        return self._app
+
+    def _run_connection(self, sock: socket.socket, ending: threading.Event) -> None:
         try:
-            Connection(sock, self._app.handle, self._limits, stopping).serve()
+            Connection(sock, self._app_of, self._limits, ending).serve()
         finally:
             with self._lock:
                 self._connections.pop(sock, None)

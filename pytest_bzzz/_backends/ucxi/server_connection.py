@@ -6,6 +6,14 @@ body), hands it to the application, spends the response's delay, answers with
 one ``sendall``, and goes round again while the connection is kept alive, so
 that pipelined requests are answered in order.
 
+The application is looked up for each request (``app_of()``), so that a
+server re-pointed at another application (a shared server, moving from one
+test's world to the next) hands each request to the one current when the
+request arrived. What the server answers itself (a request that is not HTTP,
+a body over the limit) is written by that application when it can
+(``refuse``), so that it follows the application's rules and draws its
+request id from the world's seed.
+
 Every way out of the loop ends in ``_close``. After an answer the close is a
 "lingering" one, as Apache's: shut our side, then read and discard what the
 client still sends for a bounded while. Closing at once with unread bytes in
@@ -24,7 +32,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .http import Request, Response
 from .server_wire import (
@@ -39,6 +47,9 @@ from .server_wire import (
     find_head_end,
     parse_head,
 )
+
+if TYPE_CHECKING:
+    from .server import Handler
 
 __all__ = ["Connection", "Limits"]
 
@@ -67,19 +78,24 @@ class _Closed(Exception):
 
 
 class Connection:
-    """One client's connection, served by :meth:`serve` on its own thread."""
+    """One client's connection, served by :meth:`serve` on its own thread.
 
-    __slots__ = ("_buf", "_handle", "_limits", "_sock", "_stopping")
+    ``app_of()`` is the application to hand the next request to; ``stopping``
+    is set to end the connection (the server stops, or closes its
+    connections): a response waiting out its delay is then never sent.
+    """
+
+    __slots__ = ("_app_of", "_buf", "_limits", "_sock", "_stopping")
 
     def __init__(
         self,
         sock: socket.socket,
-        handle: Callable[[Request], Response],
+        app_of: Callable[[], Handler],
         limits: Limits,
         stopping: threading.Event,
     ) -> None:
         self._sock = sock
-        self._handle = handle
+        self._app_of = app_of
         self._limits = limits
         self._stopping = stopping
         self._buf = bytearray()
@@ -105,17 +121,10 @@ class Connection:
                 head = self._read_head()
                 body = self._read_chunked(head) if head.chunked else self._read_body(head)
             except Refusal as refusal:
-                self._send(
-                    encode_error(
-                        refusal,
-                        path="" if head is None else head.path,
-                        request_id=None if head is None else head.headers.get("x-request-id"),
-                        head_only=head is not None and head.method == "HEAD",
-                    )
-                )
+                self._send(self._refusal(self._app_of(), refusal, head, keep_alive=False))
                 return True
             request = Request(head.method, head.path, head.query, head.headers, body)
-            answer, keep_alive = self._answer(head, request)
+            answer, keep_alive = self._answer(self._app_of(), head, request)
             if answer is None:  # dropped: no answer, and the client sees the connection close
                 return True
             self._send(answer)
@@ -124,11 +133,34 @@ class Connection:
 
     # -- the application ------------------------------------------------------------------
 
-    def _answer(self, head: Head, request: Request) -> tuple[bytes | None, bool]:
+    def _refusal(
+        self, app: Handler, refusal: Refusal, head: Head | None, *, keep_alive: bool
+    ) -> bytes:
+        """The server's own error answer: written by the application if it can, else by default."""
+        head_only = head is not None and head.method == "HEAD"
+        refuse = getattr(app, "refuse", None)
+        if refuse is not None:
+            request = None
+            if head is not None:
+                request = Request(head.method, head.path, head.query, head.headers)
+            try:
+                response = refuse(refusal.role, request, details=refusal.details)
+                return encode_response(response, head_only=head_only, keep_alive=keep_alive)
+            except Exception:  # an application that cannot even refuse: the default envelope
+                _LOG.exception("UCXI application failed to refuse a request")
+        return encode_error(
+            refusal,
+            path="" if head is None else head.path,
+            request_id=None if head is None else head.headers.get("x-request-id"),
+            head_only=head_only,
+            keep_alive=keep_alive,
+        )
+
+    def _answer(self, app: Handler, head: Head, request: Request) -> tuple[bytes | None, bool]:
         """The response's bytes (``None`` to drop it), after its delay; and keep-alive."""
         head_only = head.method == "HEAD"
         try:
-            response = self._handle(request)
+            response = app.handle(request)
             if not isinstance(response, Response):
                 raise TypeError(f"handle() returned {type(response).__name__}, not a Response")
             delay = response.delay * self._limits.latency_scale
@@ -146,14 +178,9 @@ class Connection:
             # The traceback goes to the log of the process that runs the server; the client
             # gets the envelope, and the connection stays usable.
             _LOG.exception("UCXI application failed on %s %s", request.method, request.path)
-            failure = Refusal(INTERNAL_ERROR)
             keep_alive = head.keep_alive
-            return encode_error(
-                failure,
-                path=request.path,
-                request_id=request.headers.get("x-request-id"),
-                head_only=head_only,
-                keep_alive=keep_alive,
+            return self._refusal(
+                app, Refusal(INTERNAL_ERROR), head, keep_alive=keep_alive
             ), keep_alive
         if delay > 0 and self._stopping.wait(delay):
             raise _Closed  # the server stopped while the request was in the simulated network

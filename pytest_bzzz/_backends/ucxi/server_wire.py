@@ -16,10 +16,15 @@ and clients differ: a bare LF ends a line as CRLF does, and empty lines
 before a request line are skipped.
 
 Whatever the server answers itself (a request that is not HTTP, a body over
-the limit, an application that failed) is a UCXL error envelope, written by
-the application's own writer (``envelopes.error_body``) so that the shapes
-cannot drift apart, with the wall clock's time and a random request id: the
-server needs no world to refuse a request.
+the limit, an application that failed) is a UCXL error envelope. The server
+asks the application for it when the application can write one
+(``UCXIApp.refuse``: its rules' codes, messages, source and request id
+header, an id drawn from the world's seed, the world clock's time), so that a
+seeded run reproduces these answers too. For a handler that cannot, this
+module writes it (:func:`encode_error`) with the application's own writer
+(``envelopes.error_body``), so that the shapes cannot drift apart, the
+default rules, the wall clock's time and a random request id: the server
+needs no world to refuse a request.
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import unquote
 
-from .envelopes import CONTENT_TYPE, error_body
+from .envelopes import CONTENT_TYPE, error_body, status_of
 from .http import Response, reason
+from .rules import CODES, MESSAGES
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
@@ -56,16 +62,11 @@ __all__ = [
     "parse_head",
 ]
 
-BAD_REQUEST: Final = "UCXL-400-BAD_REQUEST"
-PAYLOAD_TOO_LARGE: Final = "UCXL-413-PAYLOAD_TOO_LARGE"
-INTERNAL_ERROR: Final = "UCXL-500-INTERNAL_ERROR"
-SERVICE_UNAVAILABLE: Final = "UCXL-503-SERVICE_UNAVAILABLE"
-_ERRORS: Final = {  # code -> (HTTP status, message), as the UCXI note's table spells them
-    BAD_REQUEST: (400, "Bad request"),
-    PAYLOAD_TOO_LARGE: (413, "Payload too large"),
-    INTERNAL_ERROR: (500, "Internal server error"),
-    SERVICE_UNAVAILABLE: (503, "Service unavailable"),
-}
+# The roles (of the codes table, ``rules.CODES``) of what the server answers itself.
+BAD_REQUEST: Final = "BAD_REQUEST"
+PAYLOAD_TOO_LARGE: Final = "PAYLOAD_TOO_LARGE"
+INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+SERVICE_UNAVAILABLE: Final = "SERVICE_UNAVAILABLE"
 
 MAX_HEADERS: Final = 100  # header fields in one request, as http.client and http.server allow
 
@@ -87,11 +88,15 @@ _NO_BODY: Final = frozenset({204, 304})
 
 
 class Refusal(Exception):
-    """A request the server answers itself with an error envelope, then closes the connection."""
+    """A request the server answers itself with an error envelope, then closes the connection.
 
-    def __init__(self, code: str, details: Mapping[str, object] | None = None) -> None:
-        super().__init__(code)
-        self.code = code
+    ``role`` is the answer's role in the codes table (``"BAD_REQUEST"``, ...),
+    which the application's rules spell.
+    """
+
+    def __init__(self, role: str, details: Mapping[str, object] | None = None) -> None:
+        super().__init__(role)
+        self.role = role
         self.details = details
 
 
@@ -325,14 +330,16 @@ def encode_error(
     head_only: bool = False,
     keep_alive: bool = False,
 ) -> bytes:
-    """A UCXL error envelope from the server itself, as a whole response.
+    """A UCXL error envelope from the server itself, with the default rules, as a whole response.
 
-    ``request_id`` is the client's ``X-Request-ID`` when it sent a usable one
-    (1 to 200 printable ASCII characters: the application's rule), used
-    verbatim; otherwise a new one, from the wall clock (the server has no
-    world) and 8 random hex digits.
+    For a handler that cannot write it (no ``refuse`` method). ``request_id``
+    is the client's ``X-Request-ID`` when it sent a usable one (1 to 200
+    printable ASCII characters: the application's rule), used verbatim;
+    otherwise a new one, from the wall clock (the server has no world) and 8
+    random hex digits.
     """
-    status, message = _ERRORS[refusal.code]
+    code = CODES[refusal.role]
+    status, message = status_of(code), MESSAGES[refusal.role]
     now = datetime.now(UTC)
     # The client's id only if usable, as the application's RequestIds.take decides.
     given = request_id or ""
@@ -340,7 +347,7 @@ def encode_error(
         given = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
     request_id = given
     body = error_body(
-        refusal.code,
+        code,
         message,
         details=refusal.details,
         cause=None,

@@ -1,0 +1,270 @@
+"""The leader's replicated state, a job table, and how it survives a failover.
+
+The leader owns the table (``world.jobs``: job name -> the peer doing it).
+Each change makes a new :class:`JobState`, one version up, with a digest of
+its content, and the leader sends it to every follower it can reach; a peer
+that comes within its reach later (a heal, a revival, a new peer) receives
+the current state then. A killed peer loses its copy; a paused one keeps it.
+
+A new leader gathers the copies of the peers that voted for it (a majority of
+all peers) and its own, refuses those whose digest does not match their
+content, and continues from the newest of the others (the highest version,
+the later term first): every version a majority held reaches it. It takes
+that state over in its own term, as Raft's new leaders commit an entry of
+their own term, so that a stale leader's later writes, which only a minority
+received, never win over it. Jobs whose peer is not live (paused or killed)
+are listed as :attr:`JobTable.orphaned`, for the test or the code under test
+to reassign.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from .errors import NoLeaderError
+from .peers import Peer
+
+if TYPE_CHECKING:
+    from .cluster import PeerLike
+    from .world import World
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused argument ends at the line of the test that gave it.
+__tracebackhide__ = True
+
+__all__ = ["JobData", "JobState", "JobTable"]
+
+
+def _digest(version: int, jobs: Mapping[str, Peer]) -> str:
+    text = f"{version}\n" + "".join(f"{job}\t{jobs[job].id}\n" for job in sorted(jobs))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class JobState:
+    """One copy of the job table: its ``version``, the ``term`` that wrote it, ``jobs``, ``digest``.
+
+    ``valid`` says whether the digest matches the content (a copy corrupted
+    with :meth:`JobTable.corrupt` does not). Copies are equal when all four are.
+    """
+
+    __slots__ = ("_valid", "digest", "jobs", "term", "version")
+
+    def __init__(
+        self, version: int, term: int, jobs: Mapping[str, Peer], digest: str | None = None
+    ) -> None:
+        self.version = version
+        self.term = term
+        self.jobs: Mapping[str, Peer] = MappingProxyType(dict(jobs))
+        self.digest = _digest(version, self.jobs) if digest is None else digest
+        self._valid: bool | None = True if digest is None else None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the digest matches the version and jobs (computed once per copy)."""
+        if self._valid is None:
+            self._valid = _digest(self.version, self.jobs) == self.digest
+        return self._valid
+
+    def stamped(self, term: int) -> JobState:
+        """The same content, taken over by the leader of ``term``."""
+        state = JobState(self.version, term, self.jobs, self.digest)
+        state._valid = self._valid
+        return state
+
+    def corrupted(self, holder: Peer) -> JobState:
+        """A copy whose content no longer matches its digest (a job lost, or one made up)."""
+        jobs = dict(self.jobs)
+        if jobs:
+            del jobs[min(jobs)]
+        else:
+            jobs["corrupted"] = holder
+        return JobState(self.version, self.term, jobs, self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JobState):
+            return NotImplemented
+        return (self.version, self.term, self.digest, self.jobs) == (
+            other.version,
+            other.term,
+            other.digest,
+            other.jobs,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.version, self.term, self.digest))
+
+    def __repr__(self) -> str:
+        jobs = ", ".join(f"{job!r}: {peer.name!r}" for job, peer in self.jobs.items())
+        flag = "" if self.valid else ", corrupted"
+        return f"<JobState version {self.version} (term {self.term}){flag}: {{{jobs}}}>"
+
+
+EMPTY = JobState(0, 0, {})
+
+
+class JobData:
+    """The table as the leader holds it, and each peer's copy. The world's lock is held."""
+
+    def __init__(self) -> None:
+        self.current = EMPTY
+        self.replicas: dict[str, JobState] = {}
+
+    def reset(self) -> None:
+        self.current = EMPTY
+        self.replicas.clear()
+
+    def replicate(self, state: JobState, peers: Iterable[str]) -> None:
+        """``peers`` receive ``state``."""
+        self.replicas.update(dict.fromkeys(peers, state))
+
+    def lose(self, peer: str) -> None:
+        """A killed peer loses its copy."""
+        self.replicas.pop(peer, None)
+
+    def adopt(self, holders: Iterable[str], term: int) -> tuple[JobState, list[str]]:
+        """What the leader of ``term`` continues from, and the holders whose copy it refused."""
+        holders = list(dict.fromkeys(holders))
+        replicas = self.replicas
+        held = set(map(replicas.get, holders))  # copies are shared: few distinct ones
+        held.discard(None)
+        valid = [state for state in held if state is not None and state.valid]
+        best = max(
+            valid, key=lambda state: (state.term, state.version, state.digest), default=EMPTY
+        )
+        refused = []
+        if len(valid) < len(held):
+            refused = [h for h in holders if (s := replicas.get(h)) is not None and not s.valid]
+        self.current = best.stamped(term)
+        return self.current, refused
+
+
+class JobTable(Mapping[str, Peer]):
+    """``world.jobs``: the leader's job table, job name -> the peer assigned to it.
+
+    Reads show the table as the current leader holds it (with no leader, as
+    the last one left it); :meth:`assign` and :meth:`remove` need a leader and
+    make a new version, which every follower the leader can reach receives.
+    """
+
+    def __init__(self, world: World) -> None:
+        self._world = world
+
+    def _read(self) -> JobState:
+        world = self._world
+        with world._lock:
+            world._clock._catch_up()
+            world._election.sync()
+            return world._election.jobs.current
+
+    def __getitem__(self, job: str) -> Peer:
+        jobs = self._read().jobs
+        if job not in jobs:
+            known = ", ".join(repr(name) for name in list(jobs)[:10]) or "none"
+            raise KeyError(f"no job {job!r} in the job table; its jobs are {known}")
+        return jobs[job]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._read().jobs))
+
+    def __len__(self) -> int:
+        return len(self._read().jobs)
+
+    def __repr__(self) -> str:
+        state = self._read()
+        jobs = ", ".join(f"{job!r}: {peer.name!r}" for job, peer in state.jobs.items())
+        return f"<JobTable version {state.version}: {{{jobs}}}>"
+
+    @property
+    def version(self) -> int:
+        """The version of the table: 0 before any change, one more with each."""
+        return self._read().version
+
+    @property
+    def digest(self) -> str:
+        """The SHA-256 of the version and the jobs, hex: what copies are checked against."""
+        return self._read().digest
+
+    @property
+    def orphaned(self) -> list[str]:
+        """The jobs whose peer is not live (paused or killed), sorted: reassign them."""
+        world = self._world
+        with world._lock:
+            jobs = self._read().jobs
+            status = world._topology.status
+            return sorted(job for job, peer in jobs.items() if status(peer.id) != "live")
+
+    def assign(self, job: str, peer: PeerLike) -> None:
+        """Assign ``job`` to ``peer`` (a new job, or a reassignment): a new version.
+
+        Raises :class:`NoLeaderError` when the world has no leader.
+        """
+        self._change(job, peer)
+
+    def remove(self, job: str) -> None:
+        """Take ``job`` off the table: a new version. Raises ``KeyError`` if it is not there."""
+        self._change(job, None)
+
+    def _change(self, job: str, peer: PeerLike | None) -> None:
+        world = self._world
+        if not isinstance(job, str) or not job:
+            raise TypeError(f"a job is named by a non-empty str, got {type(job).__name__} {job!r}")
+        with world._lock:
+            target = None if peer is None else world.peer(peer)
+            world._clock._catch_up()
+            election = world._election
+            election.sync()
+            jobs = dict(election.jobs.current.jobs)
+            if target is None:
+                if job not in jobs:
+                    raise KeyError(f"cannot remove job {job!r}: it is not in the job table")
+                del jobs[job]
+                what = f"remove job {job!r}"
+            else:
+                jobs[job] = target
+                what = f"assign job {job!r} to {target.name}"
+            if election.observed_id() is None:
+                raise NoLeaderError(
+                    f"cannot {what}: there is no leader ({election.why_no_leader()}); "
+                    "wait for one with world.wait_for_leader()",
+                    op="assign" if target is not None else "remove",
+                    key=job,
+                )
+            election.write(jobs)
+
+    def replica(self, peer: PeerLike) -> JobState | None:
+        """The copy of the table ``peer`` holds (None if it holds none: never reached, killed)."""
+        world = self._world
+        with world._lock:
+            holder = world.peer(peer)
+            world._clock._catch_up()
+            world._election.sync()
+            return world._election.jobs.replicas.get(holder.id)
+
+    def corrupt(self, peer: PeerLike) -> None:
+        """Corrupt ``peer``'s copy: its content changes, its digest does not.
+
+        A new leader refuses such a copy. The leader's own table cannot be
+        corrupted this way (it is what ``world.jobs`` shows); a follower's
+        copy is mended when the leader next sends it a version.
+        """
+        world = self._world
+        with world._lock:
+            holder = world.peer(peer)
+            world._clock._catch_up()
+            election = world._election
+            election.sync()
+            if holder.id == election.leader:
+                raise ValueError(
+                    f"{holder.name} is the leader: its table is what world.jobs shows; "
+                    "corrupt a follower's copy"
+                )
+            state = election.jobs.replicas.get(holder.id)
+            if state is None:
+                raise ValueError(
+                    f"{holder.name} holds no copy of the job table to corrupt (it has not "
+                    "received one, or it was killed)"
+                )
+            election.jobs.replicas[holder.id] = state.corrupted(holder)
