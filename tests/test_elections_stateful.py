@@ -23,8 +23,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from pytest_bzzz import World
-from pytest_bzzz._kernel.jobs import JobState
+from pytest_bzzz import JobState, World
 
 PEERS = 5
 NAMES = ["local", *(f"peer-{n}" for n in range(1, PEERS))]

@@ -89,6 +89,7 @@ class Pipeline:
     _clock: Clock
     _now: Callable[[], float]
     _spend: Callable[[float], float]
+    _spend_held: Callable[[float], float]
     _seed: int
     _rng: random.Random
     _conditions: NetworkConditions
@@ -286,7 +287,8 @@ class Pipeline:
                 else:
                     latency = conditions.latency
                 cost: tuple[int, ...] = ()
-                if not self._alone:  # a lookup among many peers: a drawn latency per round
+                alone = self._alone
+                if not alone:  # a lookup among many peers: a drawn latency per round
                     cost = self._reach(peer)
                     for _ in range(1, cost[0]):
                         latency += conditions.draw_latency(rng)
@@ -294,16 +296,16 @@ class Pipeline:
                 fails: bool | str = (
                     rate > 0 and (failing is None or op in failing) and rng.random() < rate
                 )
-                if not self._alone and self._topology.linked:
+                if not alone and self._topology.linked:
                     extra, failed = self._links_of(peer, key)
                     latency += extra
                     if failed is not None and not fails:
                         fails = failed
                 limit = conditions.timeout if timeout is None else timeout
                 if limit is not None and latency > limit:
-                    start = self._spend(limit)
+                    start = self._spend_held(limit)
                     raise self._timed_out(op, key, latency, limit, start, peer, cost)
-                start = self._spend(latency)
+                start = self._spend_held(latency)
                 if fails:
                     raise self._failed(op, key, latency, start, peer, cost, fails)
                 try:
@@ -313,7 +315,8 @@ class Pipeline:
                     raise
                 self._count[op] += 1
                 self._log.seconds += latency
-                self._append((op, key, "ok", latency, start, peer, *cost))
+                record = (op, key, "ok", latency, start, peer)
+                self._append(record + cost if cost else record)  # alone: no cost to add
                 return result
             finally:
                 self._release()

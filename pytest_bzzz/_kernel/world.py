@@ -134,6 +134,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
         self._acquire, self._release = self._lock.acquire, self._lock.release
         self._virtual = self._clock.mode == "virtual"
         self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
+        self._spend_held = self._clock._spend_held
         self._topology = Topology()
         self._peers: dict[str, Peer] = {}
         self._names: dict[str, Peer] = {}

@@ -30,6 +30,7 @@ through a mock or ``world.storage``) have no age and never expire.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..._kernel.schedule import timeline
@@ -92,6 +93,8 @@ class MemoryNetwork:
         # Bound once for put_alone, the fast path (Births clears and rebuilds it in place).
         self._value_born = self._value_births.born
         self._sole_values = self._sole.values
+        self.put_alone = self._make_put_alone()
+        """A put in a world of one peer (see :meth:`_make_put_alone`)."""
         self.network_changed()
 
     # -- each peer's store ----------------------------------------------------------------
@@ -109,6 +112,7 @@ class MemoryNetwork:
         if self.alone and len(self._topology) == 1:
             self._sole = self.store_of(next(iter(self._topology)))
             self._sole_values = self._sole.values
+            self.put_alone = self._make_put_alone()
 
     # -- a world of one peer: its store, and when its records expire ------------------------
 
@@ -117,15 +121,29 @@ class MemoryNetwork:
         """The store of the world's one peer (of the first, once there are more)."""
         return self._sole
 
-    def put_alone(self, key: str, value: bytes) -> None:
-        """A put in a world of one peer (the fast path: no placement; its birth noted inline,
-        as ``Births.stored`` notes it)."""
-        self._sole_values[key] = value
-        now = self._clock._offset if self._virtual else self._now()  # virtual: no call
-        if self._value_born.setdefault(key, now) != now:  # stored before, at an earlier time
-            self._value_births.moved(key, now)
-        if self._sweep is None:
-            self._schedule_sweep()
+    def _make_put_alone(self) -> Callable[[str, bytes], None]:
+        """``put_alone`` for this network: a put in a world of one peer, the fast path (no
+        placement; its birth noted inline, as ``Births.stored`` notes it).
+
+        What it reads is bound as the closure's own names, not looked up on each put.
+
+        The store's values and the births map are replaced in place only (a
+        new sole store comes with a new closure: ``network_changed``).
+        """
+        values, born, births = self._sole_values, self._value_born, self._value_births
+        clock = self._clock
+        moved, now_of = births.moved, clock.now
+        virtual = self._virtual
+
+        def put_alone(key: str, value: bytes) -> None:
+            values[key] = value
+            now = clock._offset if virtual else now_of()  # virtual: the time itself, no call
+            if born.setdefault(key, now) != now:  # stored before, at an earlier time
+                moved(key, now)
+            elif self._sweep is None:  # the first record: be swept when it expires
+                self._schedule_sweep()
+
+        return put_alone
 
     def provide_alone(self, key: str, provider: str) -> None:
         """A provide in a world of one peer."""
