@@ -13,10 +13,13 @@ time. A quiet hour, or 48, costs nothing.
 Who reaches a majority, and the votes, are counted in :mod:`.reach`; the
 records (terms, planned steps) are :mod:`.terms`'.
 
-Peers that join are registered in one go before the clock moves on (a world
-of 10,000 peers calls the world's change hook 10,000 times as it is made):
-the first change marks the state out of date and puts an entry on the
-timeline at the same instant, which the clock runs before it passes it.
+Peers that join are registered in one go (a world of 10,000 peers calls the
+world's change hook 10,000 times as it is made): the first join marks the
+state out of date, as of that instant, and the plan is made on that network
+when it is next needed: when something reads the state, or just before the
+topology changes (its ``before_change`` hook), or, while a test listens, by
+an entry on the timeline at the same instant, which the clock runs before it
+passes it. A world whose elections nobody reads computes none.
 """
 
 from __future__ import annotations
@@ -101,17 +104,30 @@ class Leadership:
         self.version, self.events = topology.version, len(log)
         if self.dirty_at is None:
             self._apply_due(now)  # computed on the network as it was before this change
-        if not events:  # peers joined: register them all before the clock moves on
+        if not events:  # peers joined: registered together, when next needed
             if self.dirty_at is None:
                 self.dirty_at = now
                 self.plan = []
-                self.flush_entry = world._timeline.add(now, "elections: peers joined", self._flush)
+                if self.callbacks:  # a test listens: before the clock moves on
+                    self.flush_entry = world._timeline.add(
+                        now, "elections: peers joined", self._flush
+                    )
             return
         self._register()
         for event in events:
             self._apply_event(event)
         self.refresh(now)
         self.deliver()
+
+    def before_change(self, joining: bool) -> None:
+        """The topology's hook, before peers' reach changes: what joined before is planned
+        on the network it joined (nothing is computed for elections nobody reads).
+
+        Peers joining at the instant others joined wait to be registered together.
+        """
+        at = self.dirty_at
+        if at is not None and not (joining and at == self.world._clock.now()):
+            self.sync()
 
     def _flush(self) -> None:
         self.flush_entry = None

@@ -16,7 +16,7 @@ backend can keep answers it derived from the topology until the next change.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Literal, TypeAlias
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
@@ -50,9 +50,13 @@ class Topology:
         self._down = 0  # peers paused or killed: counted, so that undivided costs nothing
         self.version = 0
         """Bumped by every change: what is derived from the topology may be kept until then."""
+        self.before_change: Callable[[bool], None] | None = None
+        """Called before a change of who reaches whom (a new peer, a status, a partition, a
+        cut, a heal), while the topology is still as it was; with ``True`` for a new peer."""
 
     def add(self, peer_id: str) -> None:
         """A new peer: live, and in no partition's group but the rest's."""
+        self._changing(joining=True)
         self._status[peer_id] = "live"
         self.version += 1
 
@@ -112,17 +116,24 @@ class Topology:
 
     # -- changing (the world checks the arguments first) ------------------------------------
 
+    def _changing(self, joining: bool = False) -> None:
+        if self.before_change is not None:
+            self.before_change(joining)
+
     def set_status(self, peer_id: str, status: Status) -> None:
+        self._changing()
         before = self._status[peer_id]
         self._status[peer_id] = status
         self._down += (status != "live") - (before != "live")
         self.version += 1
 
     def partition(self, groups: Iterable[Iterable[str]]) -> None:
+        self._changing()
         self._group = {peer: index for index, members in enumerate(groups) for peer in members}
         self.version += 1
 
     def cut(self, source: str, target: str, both_ways: bool) -> None:
+        self._changing()
         self._cuts.add((source, target))
         if both_ways:
             self._cuts.add((target, source))
@@ -130,6 +141,7 @@ class Topology:
 
     def heal(self) -> bool:
         """End every partition and cut; whether there was any."""
+        self._changing()
         had = bool(self._group or self._cuts)
         self._group.clear()
         self._cuts.clear()

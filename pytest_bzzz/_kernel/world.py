@@ -144,6 +144,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
         self._timeline = Timeline(self._clock._set_deadline)
         self._clock._set_timeline(self._run_due)
         self._election = Leadership(self, *timing)
+        self._topology.before_change = self._election.before_change
         self._initial_conditions = conditions
         self._set_conditions(conditions)
         self._log = CallLog(record_calls)
@@ -241,9 +242,9 @@ class World(Cluster, Schedule, Pipeline, Elections):
             if name in self._names:
                 raise ValueError(f"a peer named {name!r} already exists")
             peer = Peer(self._peer_ids.next(), name)
+            self._topology.add(peer.id)  # first: its hook sees the peers as they were
             self._peers[peer.id] = peer
             self._names[name] = peer
-            self._topology.add(peer.id)
             self._network_changed()
             return peer
 
