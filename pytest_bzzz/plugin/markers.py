@@ -14,7 +14,7 @@ world.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pytest
 
@@ -100,12 +100,17 @@ def markers_of(item: pytest.Item) -> list[tuple[Node, MarkerUse]]:
     return uses
 
 
+_CHECKED: Final = frozenset({*MARKERS, "partition"})
+
+
 class MarkerCheck:
     """Check, and warn about, the markers of each test that makes no world (at its setup)."""
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         if WORLD_FIXTURE in getattr(item, "fixturenames", ()):
             return  # its world reads the markers, and reports a bad one
+        if _CHECKED.isdisjoint(mark.name for mark in item.iter_markers()):
+            return  # most tests: no marker of the plugin's (one walk up the nodes, not five)
         uses = markers_of(item)
         partition = item.get_closest_marker("partition")
         if not uses and partition is None:

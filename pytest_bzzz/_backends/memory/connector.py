@@ -140,7 +140,7 @@ class MockBZZZ(Mock):
         version = len(history.versions) + 1
         now = self._world.clock.datetime()
         envelope = Envelope._make(history.address, data, kind, metadata, version, now)
-        history.versions.append(envelope)
+        self._content.append(history, envelope)
         return envelope
 
     def _history_of(self, address: UCXLAddress) -> History:
@@ -163,8 +163,14 @@ class MockBZZZ(Mock):
         return list(self._history_of(address).versions)
 
     def _search(self, pattern: UCXLAddress, limit: int | None) -> list[Envelope]:
-        found: list[Envelope] = []
         temporal = pattern.temporal
+        if temporal is None and limit is None:  # the latest of every match: in bulk
+            content = self._content
+            latest = [history.versions[-1] for history in content.matching(pattern)]
+            if content.tombstoned:  # deleted addresses are skipped
+                return [envelope for envelope in latest if envelope._content_type != TOMBSTONE]
+            return latest
+        found: list[Envelope] = []
         for history in self._content.candidates(pattern):
             if temporal is None:
                 envelope = history.versions[-1]

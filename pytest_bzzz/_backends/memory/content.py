@@ -5,18 +5,22 @@ oldest first. Searching a million addresses must not mean a million pattern
 matches, so every address is also listed under its agent, role, project and
 task: a pattern with any concrete component starts from the shortest of those
 lists, and only an all-wildcard pattern scans everything. Results come in the
-order of the stored addresses' canonical strings; the full sorted list is kept
-and only re-sorted after new addresses arrive.
+order of the stored addresses' canonical strings; the full list and each
+component's list are kept sorted, and sorted again only after they grew, in
+place. A search for the latest versions takes its matches in bulk (list
+comprehensions), not one generator step at a time.
 """
 
 from __future__ import annotations
 
+import operator
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Final
 
 from ..._ucxl.address import WILDCARD, UCXLAddress
-from ..._ucxl.envelope import Envelope
+from ..._ucxl.envelope import TOMBSTONE, Envelope
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
@@ -26,16 +30,20 @@ __all__ = ["ContentStore", "History"]
 
 
 class History:
-    """The versions stored under one address, oldest first."""
+    """The versions stored under one address (its canonical text ``key``), oldest first."""
 
-    __slots__ = ("address", "versions")
+    __slots__ = ("address", "key", "versions")
 
-    def __init__(self, address: UCXLAddress) -> None:
+    def __init__(self, address: UCXLAddress, key: str) -> None:
         self.address = address
+        self.key = key
         self.versions: list[Envelope] = []
 
     def timestamps(self) -> list[datetime]:
         return [envelope.timestamp for envelope in self.versions]
+
+
+_BY_KEY: Final = operator.attrgetter("key")
 
 
 class ContentStore:
@@ -45,9 +53,14 @@ class ContentStore:
         self.histories: dict[str, History] = {}
         # Announced capabilities: address -> peer id -> capability (frozen JSON).
         self.capabilities: dict[str, dict[str, object]] = {}
-        self._by_component: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
-        self._sorted: list[str] = []
+        self._by_component: tuple[dict[str, list[History]], ...] = ({}, {}, {}, {})
+        # The length each list had when last sorted: a list only grows, so a list whose length
+        # is not its recorded one has histories at its end that are not in order yet.
+        self._sorted_lengths: dict[tuple[int, str], int] = {}
+        self._sorted: list[History] = []
         self._unsorted = False
+        self.tombstoned = 0
+        """How many histories end in a tombstone (a search skips them; usually none)."""
 
     def history(self, key: str) -> History | None:
         return self.histories.get(key)
@@ -57,39 +70,69 @@ class ContentStore:
         key = str(address)
         history = self.histories.get(key)
         if history is None:
-            # Interned: agents, roles and projects repeat across many addresses.
-            history = self.histories[key] = History(address)
+            history = self.histories[key] = History(address, key)
             components = (address.agent, address.role, address.project, address.task)
             for index, component in zip(self._by_component, components, strict=True):
-                index.setdefault(sys.intern(component), []).append(key)
-            self._sorted.append(key)
+                # Interned: agents, roles and projects repeat across many addresses.
+                index.setdefault(sys.intern(component), []).append(history)
+            self._sorted.append(history)
             self._unsorted = True
         return history
 
-    def candidates(self, pattern: UCXLAddress) -> Iterator[History]:
-        """Histories whose address ``pattern`` matches, in address order."""
+    def append(self, history: History, envelope: Envelope) -> None:
+        """Add ``envelope`` as the newest version of ``history``."""
+        versions = history.versions
+        if versions and versions[-1]._content_type == TOMBSTONE:
+            self.tombstoned -= 1
+        versions.append(envelope)
+        if envelope._content_type == TOMBSTONE:
+            self.tombstoned += 1
+
+    def _lookup(self, pattern: UCXLAddress) -> tuple[list[History], bool]:
+        """The histories to look at for ``pattern``, in address order, and whether all match.
+
+        The shortest list of a concrete component's, or every history; each
+        list is sorted in place once after it grew, not on every search. The
+        list is the store's own: read it, never change it.
+        """
         components = (pattern.agent, pattern.role, pattern.project, pattern.task)
-        postings: list[list[str]] = [
-            index.get(component, [])
-            for index, component in zip(self._by_component, components, strict=True)
-            if component != WILDCARD
-        ]
-        if postings:
-            shortest: list[str] = min(postings, key=len)
-            keys = sorted(shortest)
-        else:
+        shortest: list[History] | None = None
+        where = (0, "")
+        for position, (index, component) in enumerate(
+            zip(self._by_component, components, strict=True)
+        ):
+            if component != WILDCARD:
+                posting = index.get(component)
+                if posting is None:
+                    return [], True  # nothing is stored under that component
+                if shortest is None or len(posting) < len(shortest):
+                    shortest, where = posting, (position, component)
+        if shortest is None:
             if self._unsorted:
-                self._sorted.sort()
+                self._sorted.sort(key=_BY_KEY)
                 self._unsorted = False
-            keys = self._sorted
-        histories = self.histories
-        if not postings and pattern.path == "**":
-            for key in keys:  # an all-wildcard pattern over any path: everything matches
-                yield histories[key]
+            return self._sorted, pattern.path == "**"  # any path: every address matches
+        if self._sorted_lengths.get(where) != len(shortest):
+            shortest.sort(key=_BY_KEY)
+            self._sorted_lengths[where] = len(shortest)
+        return shortest, False
+
+    def matching(self, pattern: UCXLAddress) -> Sequence[History]:
+        """Histories whose address ``pattern`` matches, in address order (read, never change)."""
+        histories, every = self._lookup(pattern)
+        if every:
+            return histories
+        matches = pattern.matches
+        return [history for history in histories if matches(history.address)]
+
+    def candidates(self, pattern: UCXLAddress) -> Iterator[History]:
+        """Histories whose address ``pattern`` matches, in address order, one at a time."""
+        histories, every = self._lookup(pattern)
+        if every:
+            yield from histories
             return
         matches = pattern.matches
-        for key in keys:
-            history = histories[key]
+        for history in histories:
             if matches(history.address):
                 yield history
 
@@ -101,5 +144,7 @@ class ContentStore:
         self.capabilities.clear()
         for index in self._by_component:
             index.clear()
+        self._sorted_lengths.clear()
         self._sorted.clear()
         self._unsorted = False
+        self.tombstoned = 0
