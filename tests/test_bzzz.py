@@ -6,6 +6,8 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_bzzz import (
     MockBZZZ,
@@ -321,3 +323,55 @@ def test_a_stored_address_keeps_room_for_its_version() -> None:
         with pytest.raises(ValueError, match="needs room for its version"):
             bzzz.store(longest + "y", "v")
         assert bzzz.stats.total == 1
+
+
+_INTERLEAVED = [f"ucxl://agent{i % 3}:role{i % 2}@proj{i % 4}:task/d/f{i}.md" for i in range(12)]
+_PATTERNS = [
+    "ucxl://any:any@any:any/**",
+    "ucxl://agent1:any@any:any/**",
+    "ucxl://any:role0@proj2:any/**",
+    "ucxl://any:any@proj3:any/d/*.md",
+    "ucxl://agent2:role1@any:any/**",
+]
+
+
+@settings(derandomize=True, max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["store", "store", "delete", "search"]),
+            st.integers(0, len(_INTERLEAVED) - 1),
+        ),
+        max_size=60,
+    )
+)
+def test_search_agrees_with_a_model_as_stores_deletes_and_searches_interleave(
+    steps: list[tuple[str, int]],
+) -> None:
+    """The indexes sorted lazily, and the count of deleted addresses, never go stale."""
+    model: dict[str, tuple[int, bool]] = {}  # address -> (latest version, deleted)
+    with MockBZZZ(seed=1) as bzzz:
+        for action, index in [*steps, ("search", 0)]:
+            address = _INTERLEAVED[index]
+            version, deleted = model.get(address, (0, True))
+            if action == "store":
+                bzzz.store(address, index)
+                model[address] = (version + 1, False)
+            elif action == "delete" and not deleted:
+                bzzz.delete(address)
+                model[address] = (version + 1, True)
+            elif action == "search":
+                for text in _PATTERNS:  # every pattern, each of its own index list
+                    pattern = UCXLAddress.parse(text)
+                    expected = sorted(
+                        UCXLAddress.parse(stored)
+                        for stored, (_, gone) in model.items()
+                        if not gone and pattern.matches(UCXLAddress.parse(stored))
+                    )
+                    found = bzzz.search(pattern)
+                    assert [envelope.base_address for envelope in found] == expected
+                    assert [envelope.version for envelope in found] == [
+                        model[str(address)][0] for address in expected
+                    ]
+                    limited = bzzz.search(pattern, limit=2)
+                    assert [envelope.base_address for envelope in limited] == expected[:2]
