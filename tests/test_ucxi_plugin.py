@@ -200,6 +200,10 @@ def test_a_clients_timeout_fires_over_real_sockets(pytester: pytest.Pytester) ->
             with pytest.raises(requests.exceptions.ReadTimeout):
                 requests.get(f"{ucxi_server.base_url}/get", params={"address": API}, timeout=0.2)
             assert time.monotonic() - began < 20  # the client gave up; the 30 s were not waited
+            for _ in range(1000):  # the server's thread took the request in (it waits 30 s now)
+                if ucxi_server.requests:
+                    break
+                time.sleep(0.01)
             assert bzzz_network.clock.now() == 30  # the world did spend them
 
         @pytest.mark.latency("30s")
@@ -220,13 +224,27 @@ def test_a_clients_timeout_fires_over_real_sockets(pytester: pytest.Pytester) ->
         @pytest.mark.latency("30s")
         @pytest.mark.asyncio
         async def test_an_async_client_times_out_too(ucxi_server):
+            began = time.monotonic()
             async with httpx.AsyncClient(base_url=ucxi_server.base_url, timeout=0.2) as client:
                 with pytest.raises(httpx.ReadTimeout):
                     await client.get("/get", params={"address": API})
+            # Its timeout fired in real time: the loop saw the socket it waited on.
+            assert time.monotonic() - began >= 0.2
+
+        @pytest.mark.latency("2s")
+        @pytest.mark.ucxi(latency_scale=0.05)
+        @pytest.mark.asyncio
+        async def test_an_async_client_is_answered_on_the_virtual_clock(ucxi_server, bzzz_network):
+            async with httpx.AsyncClient(base_url=ucxi_server.base_url, timeout=5) as client:
+                first = await client.get("/get", params={"address": API})
+                second = await client.get("/status")
+            assert (first.status_code, second.status_code) == (404, 200)
+            # The world spent the simulated 2 s; the loop waited for the server's answers.
+            assert bzzz_network.clock.now() >= 2
         """
         )
     )
-    pytester.runpytest().assert_outcomes(passed=4)
+    pytester.runpytest().assert_outcomes(passed=5)
 
 
 def test_the_session_server_is_shared_and_reset_between_tests(pytester: pytest.Pytester) -> None:

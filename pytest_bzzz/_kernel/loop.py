@@ -293,8 +293,17 @@ def _peername(sock: Any) -> Any:
 
 
 def _stream_awaited(protocol: Any) -> bool:
+    """Whether a task awaits the data this protocol's transport will bring.
+
+    asyncio's streams: the ``StreamReader``'s waiter is set. anyio's sockets
+    on asyncio (httpx's async client reads through them): a task waits on the
+    protocol's ``read_event``.
+    """
     reader = getattr(protocol, "_stream_reader", None)
-    return getattr(reader, "_waiter", None) is not None
+    if getattr(reader, "_waiter", None) is not None:
+        return True
+    event = getattr(protocol, "read_event", None)  # an asyncio.Event: its waiters are tasks
+    return bool(getattr(event, "_waiters", None))
 
 
 def _awaited_subprocess(transport: Any) -> bool:
