@@ -194,6 +194,26 @@ def test_peers_and_network_status_are_local_reads() -> None:
         assert bzzz.world.clock.now() == 0
 
 
+def test_each_view_sees_the_peers_it_reaches() -> None:
+    with World(seed=3, peers=4) as world:
+        here, there = MockBZZZ(world), MockBZZZ(world, peer="peer-3")
+        assert [p.name for p in here.peers()] == ["peer-1", "peer-2", "peer-3"]
+        world.partition(["local", "peer-1"], ["peer-2", "peer-3"])
+        world.pause("peer-1")
+        assert [p.name for p in here.peers()] == []
+        assert (here.network_status().peer_count, here.network_status().connected) == (0, False)
+        assert [p.name for p in there.peers()] == ["peer-2"]
+        assert there.network_status().connected
+        world.cut("peer-3", "peer-2", both_ways=False)
+        assert there.peers() == []
+        world.heal()
+        world.revive("peer-1")
+        world.kill("peer-3")
+        assert [p.name for p in here.peers()] == ["peer-1", "peer-2"]
+        status = there.network_status()
+        assert (status.peer_count, status.connected) == (0, False)  # killed: on no network
+
+
 def test_failed_operations_store_nothing() -> None:
     with MockBZZZ(seed=1, conditions=NetworkConditions(failure_rate=1.0)) as bzzz:
         with pytest.raises(NetworkError):

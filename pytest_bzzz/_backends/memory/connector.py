@@ -325,21 +325,27 @@ class MockBZZZ(Mock):
     # -- local reads, and what tests inspect ---------------------------------------------
 
     def peers(self) -> list[Peer]:
-        """The other peers this node sees (a local read: no latency, never fails)."""
-        me = self.peer
-        return [peer for peer in self._world.peers if peer != me]
+        """The other peers this node reaches now (a local read: no latency, never fails).
+
+        Paused and killed peers, and peers across a partition or a cut link,
+        are not listed; a paused or killed node reaches none.
+        """
+        me, world = self.peer, self._world
+        return [peer for peer in world.peers if peer != me and world.can_reach(me, peer)]
 
     def network_status(self) -> NetworkStatus:
         """Peer count, whether connected, current conditions and counters (a local read)."""
+        world = self._world
+        seen = self.peers()
         return NetworkStatus(
             local_peer=self.peer,
-            peer_count=len(self.peers()),
-            # The undivided network reaches every peer, this one included: a node alone in
-            # its world is on the network too. (Only a partition could cut it off.)
-            connected=True,
-            conditions=self._world.conditions,
-            stats=self._world.stats,
-            time=self._world.clock.datetime(),
+            peer_count=len(seen),
+            # On the network: live, and reaching another peer; a node alone in its world is
+            # on the network too (there is no one to reach).
+            connected=world.status(self.peer) == "live" and (bool(seen) or len(world.peers) == 1),
+            conditions=world.conditions,
+            stats=world.stats,
+            time=world.clock.datetime(),
         )
 
     def calls(
