@@ -149,6 +149,43 @@ def test_a_bad_address_says_which_field_what_was_given_and_why(call: Call) -> No
     assert body["details"]["parse_error"].startswith("task '' at 12: expected ':'")
 
 
+BAD_TEMPORAL = "ucxl://gpt4:architect@bzzz:v2/*~abc/decisions/api.json"
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "param"),
+    [
+        ("GET", "get", "address"),
+        ("GET", "navigate", "address"),
+        ("PUT", "put", "address"),
+        ("POST", "post", "address"),
+        ("DELETE", "delete", "address"),
+        ("GET", "discover", "pattern"),
+    ],
+)
+def test_a_malformed_temporal_segment_is_an_invalid_address_that_names_the_segment(
+    call: Call, method: str, route: str, param: str
+) -> None:
+    # The note's bad-address rule (400 INVALID_ADDRESS, field, provided_address,
+    # parse_error) holds; the parser's own TEMPORAL_INVALID is kept in the cause.
+    body = answer(call(method, route, params={param: BAD_TEMPORAL}), "UCXL-400-INVALID_ADDRESS")
+    details = body["details"]
+    assert details["field"] == param
+    assert details["provided_address"] == BAD_TEMPORAL
+    assert details["parse_error"].startswith("temporal '*~abc' at 30: ")
+    assert (details["invalid_part"], details["temporal_segment"]) == ("temporal", "*~abc")
+    assert body["cause"]["code"] == "UCXL-400-TEMPORAL_INVALID"
+    assert body["cause"]["message"] == details["parse_error"]
+
+
+def test_another_bad_part_names_no_temporal_segment(call: Call) -> None:
+    body = answer(
+        call("GET", "get", params={"address": "ucxl://gpt4@bzzz:v2/x"}), "UCXL-400-INVALID_ADDRESS"
+    )
+    assert set(body["details"]) == {"field", "provided_address", "parse_error"}
+    assert "cause" not in body
+
+
 def test_a_missing_parameter_is_named(call: Call) -> None:
     body = answer(call("GET", "get"), "UCXL-400-INVALID_ADDRESS")
     assert body["details"] == {
@@ -345,7 +382,7 @@ def test_status(call: Call, bzzz: MockBZZZ, world: World) -> None:
     assert isinstance(data["server"]["version"], str)
     assert data["storage"] == {"addresses": 1, "versions": 2}
     assert data["resolver"] == {"announcements": 1}
-    assert data["p2p"] == {"peer_id": bzzz.peer.id, "peers": 1}
+    assert data["p2p"] == {"peer_id": bzzz.peer.id, "peers": 1, "status": "live"}
     assert data["requests"]["get"] == 1
     assert data["requests"]["status"] == 1
 

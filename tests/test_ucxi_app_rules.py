@@ -65,6 +65,12 @@ def test_the_defaults_are_the_notes() -> None:
         "answer",
         True,
     )
+    assert (
+        rules.max_request_id,
+        rules.put_created_status,
+        rules.missing_param,
+        rules.unhealthy_when,
+    ) == (200, 201, "INVALID_ADDRESS", ("every_operation_fails", "peer_down"))
     assert rules.code("CONFLICT") == "UCXL-409-CONFLICT"
     assert rules.messages["INVALID_ADDRESS"] == "Invalid UCXL address format"
     assert set(CODES) == set(MESSAGES)
@@ -162,6 +168,21 @@ def test_a_node_with_other_rules(world: World, bzzz: MockBZZZ) -> None:
         ({"announce_status": 201}, ValueError, "announce_status must be 200 or 202"),
         ({"on_timeout": "hang"}, ValueError, "on_timeout must be 'answer' or 'drop'"),
         ({"head": "yes"}, TypeError, "head must be a bool"),
+        ({"max_request_id": 0}, ValueError, "max_request_id must be 1 or more"),
+        ({"max_request_id": "200"}, TypeError, "max_request_id must be an int"),
+        ({"put_created_status": 202}, ValueError, "put_created_status must be 200 or 201"),
+        ({"put_created_status": True}, ValueError, "put_created_status must be 200 or 201"),
+        (
+            {"missing_param": "NOT_FOUND"},
+            ValueError,
+            "missing_param must be 'INVALID_ADDRESS' or 'BAD_REQUEST'",
+        ),
+        (
+            {"unhealthy_when": ("peer_gone",)},
+            ValueError,
+            r"unhealthy_when: unknown conditions \['peer_gone'\]; known: every_operation_fails",
+        ),
+        ({"unhealthy_when": 1}, TypeError, "unhealthy_when must be a tuple of"),
     ],
 )
 def test_bad_rules_are_refused(
@@ -169,6 +190,25 @@ def test_bad_rules_are_refused(
 ) -> None:
     with pytest.raises(error, match=message):
         UCXIRules(**changes)
+
+
+def test_the_inferred_behaviours_are_rules(world: World, bzzz: MockBZZZ) -> None:
+    rules = UCXIRules(put_created_status=200, missing_param="BAD_REQUEST", max_request_id=8)
+    call = call_over("wsgi", UCXIApp(bzzz, world, rules=rules))
+    put = call("PUT", "put", params={"address": API}, content=b"x")
+    assert (put.status_code, put.json()["response"]["code"]) == (200, "UCXL-200-SUCCESS")
+    missing = call("GET", "get")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (400, "UCXL-400-BAD_REQUEST")
+    assert missing.json()["error"]["details"] == {
+        "field": "address",
+        "parse_error": "missing query parameter 'address'",
+    }
+    fits = call("GET", "status", headers={"X-Request-ID": "12345678"})
+    assert fits.headers["x-request-id"] == "12345678"
+    too_long = call("GET", "status", headers={"X-Request-ID": "123456789"})
+    assert too_long.headers["x-request-id"] != "123456789"
+    assert UCXIRules(unhealthy_when="peer_down").unhealthy_when == ("peer_down",)  # type: ignore[arg-type]
+    assert UCXIRules(unhealthy_when=["peer_down", "peer_down"]).unhealthy_when == ("peer_down",)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

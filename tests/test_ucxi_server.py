@@ -267,6 +267,7 @@ def test_an_exception_in_the_application_is_a_500_envelope(
     assert failed.status_code == 500
     error = error_of(failed.content, "UCXL-500-INTERNAL_ERROR")
     assert error["path"] == "/ucxi/v1/get"
+    assert error["details"] == {"exception": "RuntimeError"}  # as UCXIApp's own 500 says it
     assert b"secret" not in failed.content
     assert after.status_code == 200
     assert "a secret the client must not see" in caplog.text  # for whoever runs the server

@@ -37,6 +37,7 @@ def test_help_lists_every_option() -> None:
         "--clock",
         "--latency-scale",
         "--max-body",
+        "--record-requests",
         "--base-path",
         "--success-code",
     ):

@@ -199,12 +199,16 @@ def test_a_running_server_is_pointed_at_another_app() -> None:
 
 
 def test_close_connections_ends_them_all_and_keeps_listening() -> None:
-    with UCXIServer(Echo(), latency_scale=1) as server:
+    app = Echo()
+    with UCXIServer(app, latency_scale=1) as server:
         port = server.port
         idle = _keep_alive(server)
         waiting = socket.create_connection((server.host, server.port), timeout=30)
         waiting.sendall(b"GET /slow?delay=60 HTTP/1.1\r\nHost: x\r\n\r\n")  # a minute's delay
-        time.sleep(0.05)  # let it arrive (if not, it is closed unanswered all the same)
+        deadline = time.monotonic() + 30  # until the application has it, waiting out its delay
+        while not any(request.path == "/slow" for request, _ in app.requests):
+            assert time.monotonic() < deadline, "the delayed request never reached the application"
+            time.sleep(0.005)
         began = time.monotonic()
         server.close_connections()
         assert time.monotonic() - began < 30  # the minute was never waited out

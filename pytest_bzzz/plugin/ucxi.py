@@ -44,6 +44,8 @@ import pytest
 from .markers import BzzzMarkerWarning
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .._backends.interfaces import Connector
     from .._backends.ucxi.app import UCXIApp
     from .._backends.ucxi.http import Request, Response
@@ -63,6 +65,7 @@ __all__ = [
 
 MARKER: Final = "ucxi"
 _FIXTURES: Final = frozenset({"ucxi_app", "ucxi_server", "ucxi_session_server"})
+_BETWEEN_STREAM: Final = "ucxi-between-tests"  # the between-tests ids' own random stream
 _DEFAULT_RECORD: Final = 10_000  # the world's DEFAULT_RECORD_LIMIT, without importing the kernel
 _SIGNATURE: Final = (
     f"{MARKER}(*, rules=UCXIRules(), latency_scale=1.0, record_requests={_DEFAULT_RECORD}, "
@@ -276,27 +279,62 @@ def ucxi_server(request: pytest.FixtureRequest, ucxi_app: UCXIApp) -> Iterator[U
 
 
 class _Between:
-    """What the shared server serves between tests: 503, in the default error envelope."""
+    """What the shared server serves between tests: 503, in the default error envelope.
+
+    No test's world is serving then, so its envelopes follow the note with
+    the world the server last served (``None`` before the first test): the
+    timestamp is that world's clock (a virtual clock stands where the test
+    left it, so a seeded run reproduces it; the wall clock would not), the
+    request id ``YYYYMMDD-HHMMSS-`` and 8 hex digits from a stream of that
+    world's seed kept apart from the node's own ids (``ucxi-between-tests``),
+    or the client's ``X-Request-ID``, verbatim, when it sent a usable one.
+    Before any test it stamps the instant a virtual world clock starts at.
+    """
+
+    def __init__(self, world: World | None = None) -> None:
+        from .._backends.ucxi.envelopes import RequestIds
+        from .._backends.ucxi.rules import UCXIRules
+
+        self._world = world
+        self._rules = UCXIRules()
+        self._ids = RequestIds(0 if world is None else world.seed, stream=_BETWEEN_STREAM)
+
+    def _instant(self) -> datetime:
+        if self._world is None:
+            from .._kernel.clock import DEFAULT_START
+
+            return DEFAULT_START
+        return self._world.clock.datetime()
 
     def handle(self, request: Request) -> Response:
-        from datetime import UTC, datetime
+        details = {"reason": "no test is using the shared fake UCXI node now"}
+        return self.refuse("SERVICE_UNAVAILABLE", request, details=details)
 
-        from .._backends.ucxi.envelopes import CONTENT_TYPE, error_body
+    def refuse(
+        self, role: str, request: Request | None, *, details: Mapping[str, Any] | None = None
+    ) -> Response:
+        """The server's own refusals between tests, with the same ids and timestamps."""
+        from .._backends.ucxi.envelopes import CONTENT_TYPE, error_body, status_of
         from .._backends.ucxi.http import Response
-        from .._backends.ucxi.rules import CODES, MESSAGES
 
+        rules = self._rules
+        instant = self._instant()
+        header = rules.request_id_header
+        given = None if request is None else request.headers.get(header.lower())
+        request_id = self._ids.take(given, instant, rules.max_request_id)
+        code = rules.code(role)
         body = error_body(
-            CODES["SERVICE_UNAVAILABLE"],
-            MESSAGES["SERVICE_UNAVAILABLE"],
-            details={"reason": "no test is using the shared fake UCXI node now"},
+            code,
+            rules.messages[role],
+            details=details,
             cause=None,
-            source="ucxi-server",
-            path=request.path,
-            request_id="between-tests",
-            timestamp=datetime.now(UTC),
+            source=rules.source,
+            path="" if request is None else request.path,
+            request_id=request_id,
+            timestamp=instant,
         )
-        headers = (("Content-Type", CONTENT_TYPE), ("X-Request-ID", "between-tests"))
-        return Response(503, headers, body)
+        headers = (("Content-Type", CONTENT_TYPE), (header, request_id))
+        return Response(status_of(code), headers, body)
 
 
 @pytest.fixture(scope="session")
@@ -328,5 +366,5 @@ def ucxi_session_server(
     try:
         yield server
     finally:
-        server.app = _Between()
+        server.app = _Between(ucxi_app.world)
         server.close_connections()

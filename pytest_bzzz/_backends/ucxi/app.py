@@ -292,7 +292,9 @@ class UCXIApp:
             shown = Request("", "") if request is None else _checked(request)
             clock = self._world.clock
             given = shown.headers.get(self._id_header)
-            request_id = self._ids.take(given, self._instant(clock.now()))
+            request_id = self._ids.take(
+                given, self._instant(clock.now()), self._rules.max_request_id
+            )
             answer = Answer(role, details=details)
             turn = _Turn(shown, request_id, clock.now(), None, answer)
             return self._finish(turn, answer, 0.0, record=request is not None)
@@ -305,7 +307,7 @@ class UCXIApp:
         clock, rules = self._world.clock, self._rules
         start = clock.now()
         given = request.headers.get(self._id_header)
-        request_id = self._ids.take(given, self._instant(start))
+        request_id = self._ids.take(given, self._instant(start), rules.max_request_id)
         methods = self._table.get(request.path)
         route = None if methods is None else methods.get(request.method)
         with self._lock:
@@ -330,7 +332,7 @@ class UCXIApp:
             uptime = max(start - self._started, 0.0)
             plan = local.status(self._world, self._connector, rules, uptime=uptime, requests=counts)
         elif route == "health":
-            plan = local.health(self._world)
+            plan = local.health(self._world, self._connector, rules)
         else:
             plan = ENDPOINTS[route](Exchange(rules, request, parse_query(request.query)))
         return _Turn(request, request_id, start, route, plan)
@@ -466,7 +468,12 @@ class UCXIApp:
         return response
 
     def _crash(self, request: object, turn: _Turn | None, error: Exception) -> Response:
-        """500 INTERNAL_ERROR for an unexpected exception, which :attr:`errors` keeps."""
+        """500 INTERNAL_ERROR for an unexpected exception, which :attr:`errors` keeps.
+
+        The envelope names the exception's class (``details.exception``), never
+        its message or traceback: those are for the test (:attr:`errors`), not
+        the client.
+        """
         with self._lock:
             self._errors.append(error)
         try:
@@ -478,9 +485,10 @@ class UCXIApp:
                 clock = self._world.clock
                 request_id = self._ids.new(self._instant(clock.now()))
                 turn = _Turn(shown, request_id, clock.now(), None, Answer("INTERNAL_ERROR"))
-            text = f"{type(error).__name__}: {error}"
-            text = text if len(text) <= 200 else text[:197] + "..."
-            return self._finish(turn, Answer("INTERNAL_ERROR", details={"exception": text}), 0.0)
+            # The class name only, as the server's own 500 gives it: the message may hold
+            # anything (a path, a key, a secret), and the client needs none of it.
+            details = {"exception": type(error).__name__}
+            return self._finish(turn, Answer("INTERNAL_ERROR", details=details), 0.0)
         except Exception:  # pragma: no cover - the last resort, should _finish itself fail
             code = self._rules.code("INTERNAL_ERROR")
             body = b'{"error":{"code":"%s","source":"%s"}}' % (

@@ -109,13 +109,36 @@ def parse_query(query: str) -> dict[str, str]:
     return params
 
 
-def invalid_address(field: str, given: str | None, problem: str) -> Answer:
+def invalid_address(
+    field: str, given: str | None, problem: str, *, role: str = "INVALID_ADDRESS"
+) -> Answer:
     """400 INVALID_ADDRESS: which field, the text as given (when there was one), and why."""
     details: dict[str, Any] = {"field": field}
     if given is not None:
         details["provided_address"] = given
     details["parse_error"] = problem
-    return Answer("INVALID_ADDRESS", details=details)
+    return Answer(role, details=details)
+
+
+def unparsed(field: str, text: str, error: UCXLParseError) -> Answer:
+    """400 INVALID_ADDRESS for text the parser refused, naming the part that failed.
+
+    The note's rule for a bad address (INVALID_ADDRESS, ``field``,
+    ``provided_address``, ``parse_error``) holds whatever part failed. When
+    only the temporal segment is wrong (``*~abc``), the parser's own code,
+    ``UCXL-400-TEMPORAL_INVALID``, is kept in ``cause`` and the details name
+    the segment (``invalid_part``, ``temporal_segment``), so a client can tell
+    a bad version selector from a bad address without reading the message.
+    """
+    answer = invalid_address(field, text, str(error))
+    if error.field != "temporal":
+        return answer
+    details = {
+        **(answer.details or {}),
+        "invalid_part": "temporal",
+        "temporal_segment": error.fragment,
+    }
+    return answer._replace(details=details, cause=_cause(error))
 
 
 def check_address(
@@ -127,7 +150,7 @@ def check_address(
     try:
         address = UCXLAddress.parse(text)
     except UCXLParseError as error:
-        return invalid_address(field, text, str(error))
+        return unparsed(field, text, error)
     if concrete and address.is_pattern:
         return invalid_address(
             field,
@@ -155,7 +178,8 @@ def _param_address(
 ) -> UCXLAddress | Answer:
     text = ex.params.get(param)
     if text is None:
-        return invalid_address(param, None, f"missing query parameter {param!r}")
+        problem = f"missing query parameter {param!r}"
+        return invalid_address(param, None, problem, role=ex.rules.missing_param)
     return check_address(text, param, concrete=concrete, unversioned=unversioned, stored=stored)
 
 
@@ -233,7 +257,7 @@ def failure(error: Exception, subject: str, on_timeout: OnTimeout) -> Answer | N
     if isinstance(error, NetworkError):
         return Answer("SERVICE_UNAVAILABLE", details={"operation": error.op}, cause=_cause(error))
     if isinstance(error, UCXLParseError):
-        return invalid_address("address", error.text, str(error))
+        return unparsed("address", error.text, error)
     if isinstance(error, TemporalRangeError):
         details = {"address": subject, "selector": error.selector, "versions": error.count}
         return Answer("TEMPORAL_INVALID", details=details, cause=_cause(error))
@@ -273,7 +297,8 @@ def put(ex: Exchange) -> Program:
     address, body, content_type = parts
     kwargs = {"content_type": content_type}
     envelope = yield Op("store", (address, body), kwargs, subject=str(address))
-    role = "CREATED" if envelope.version == 1 else "SUCCESS"
+    new = envelope.version == 1 and ex.rules.put_created_status == 201
+    role = "CREATED" if new else "SUCCESS"
     return Answer(role, data=envelope_data(envelope, content=False))
 
 

@@ -25,7 +25,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from ..._kernel.seeds import derive_seed
 
@@ -38,13 +38,13 @@ __all__ = [
     "format_timestamp",
     "status_of",
     "success_body",
+    "usable_id",
 ]
 
 CONTENT_TYPE: Final = "application/json"
 """The media type of every response body (JSON, so UTF-8)."""
 
 _ID_STREAM: Final = "ucxi-request-ids"
-_MAX_GIVEN_ID: Final = 200
 
 
 class RawJSON(str):
@@ -74,8 +74,8 @@ class RequestIds:
     Safe to share between threads.
     """
 
-    def __init__(self, seed: int) -> None:
-        self._random = random.Random(derive_seed(seed, _ID_STREAM))
+    def __init__(self, seed: int, *, stream: str = _ID_STREAM) -> None:
+        self._random = random.Random(derive_seed(seed, stream))
         self._lock = threading.Lock()
         self._prefix: tuple[datetime | None, str] = (None, "")  # the last instant's, formatted
 
@@ -89,15 +89,21 @@ class RequestIds:
             digits = self._random.getrandbits(32)
         return f"{prefix}{digits:08x}"
 
-    def take(self, given: str | None, instant: datetime) -> str:
+    def take(self, given: str | None, instant: datetime, limit: int) -> str:
         """The client's id when it sent a usable one, else a fresh one (drawn only then).
 
-        A usable id is 1 to 200 characters of printable ASCII: what can be
-        written back, verbatim, in a response header.
+        A usable id is 1 to ``limit`` characters of printable ASCII (the
+        rules' ``max_request_id``): what can be written back, verbatim, in a
+        response header.
         """
-        if given and len(given) <= _MAX_GIVEN_ID and given.isascii() and given.isprintable():
+        if given is not None and usable_id(given, limit):  # most requests send none
             return given
         return self.new(instant)
+
+
+def usable_id(given: str | None, limit: int) -> TypeGuard[str]:
+    """Whether a client's request id is used verbatim: 1 to ``limit`` printable ASCII characters."""
+    return given is not None and 0 < len(given) <= limit and given.isascii() and given.isprintable()
 
 
 def _plain(value: object) -> Any:

@@ -17,7 +17,7 @@ from ..interfaces import Connector
 from .endpoints import Answer
 from .rules import UCXIRules
 
-__all__ = ["health", "status"]
+__all__ = ["health", "status", "unhealthy"]
 
 
 @cache
@@ -26,6 +26,19 @@ def _version() -> str:
         return importlib.metadata.version("pytest-bzzz")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
         return "unknown"
+
+
+def _peer_status(world: World, connector: Connector) -> str:
+    """The status of the connector's own peer in ``world``: ``"live"``, ``"paused"``, ``"killed"``.
+
+    ``"live"`` for a connector whose peer the world does not know (another
+    backend's): only what the world says can make the node unhealthy.
+    """
+    peer = connector.network_status().local_peer
+    try:
+        return world.status(peer.id)
+    except (TypeError, ValueError):
+        return "live"
 
 
 def status(
@@ -40,7 +53,8 @@ def status(
 
     ``storage`` and ``resolver`` count what the world's content store holds
     (the view ``world.content``, which the connector of the built-in backend
-    fills); ``p2p`` is the connector's own ``network_status()``.
+    fills); ``p2p`` is the connector's own ``network_status()``, and its
+    peer's ``status`` in the world (``"live"``, ``"paused"`` or ``"killed"``).
     """
     with world.clock.lock:
         content = world.content
@@ -52,21 +66,38 @@ def status(
         "server": {"base_path": rules.base_path, "version": _version(), "uptime": uptime},
         "storage": {"addresses": addresses, "versions": versions},
         "resolver": {"announcements": announcements},
-        "p2p": {"peer_id": network.local_peer.id, "peers": network.peer_count},
+        "p2p": {
+            "peer_id": network.local_peer.id,
+            "peers": network.peer_count,
+            "status": _peer_status(world, connector),
+        },
         "requests": dict(requests),
     }
     return Answer("SUCCESS", data=data)
 
 
-def health(world: World) -> Answer:
-    """200 ``{"status": "healthy"}``, or 503 when every operation fails (rate 1, on all of them).
+def unhealthy(world: World, connector: Connector, rules: UCXIRules) -> str | None:
+    """Why every operation of the node fails now, by ``rules.unhealthy_when``; ``None`` if none.
 
-    Only the conditions decide, not a draw: a failure rate below 1 may let
-    the next operation through, and a rate limited to some operations leaves
-    the others working.
+    Only the world's state decides, not a draw: a failure rate below 1 may
+    let the next operation through, a rate limited to some operations leaves
+    the others working, and a partition leaves the node answering from what
+    it reaches.
     """
-    conditions = world.conditions
-    if conditions.failure_rate >= 1 and conditions.failure_ops is None:
-        reason = f"every operation fails ({conditions.describe()})"
+    if "peer_down" in rules.unhealthy_when:
+        state = _peer_status(world, connector)
+        if state != "live":
+            return f"the node's own peer is {state}: every operation fails at once"
+    if "every_operation_fails" in rules.unhealthy_when:
+        conditions = world.conditions
+        if conditions.failure_rate >= 1 and conditions.failure_ops is None:
+            return f"every operation fails ({conditions.describe()})"
+    return None
+
+
+def health(world: World, connector: Connector, rules: UCXIRules) -> Answer:
+    """200 ``{"status": "healthy"}``, or 503 when :func:`unhealthy` gives a reason."""
+    reason = unhealthy(world, connector, rules)
+    if reason is not None:
         return Answer("SERVICE_UNAVAILABLE", details={"status": "unhealthy", "reason": reason})
     return Answer("SUCCESS", data={"status": "healthy"})

@@ -25,10 +25,23 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 # refused rule ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["CODES", "MESSAGES", "ROUTES", "OnTimeout", "Route", "UCXIRules"]
+__all__ = [
+    "CODES",
+    "MESSAGES",
+    "ROUTES",
+    "MissingParam",
+    "OnTimeout",
+    "Route",
+    "UCXIRules",
+    "Unhealthy",
+]
 
 OnTimeout: TypeAlias = Literal["answer", "drop"]
 _ON_TIMEOUT: Final = get_args(OnTimeout)
+Unhealthy: TypeAlias = Literal["every_operation_fails", "peer_down"]
+_UNHEALTHY: Final = get_args(Unhealthy)
+MissingParam: TypeAlias = Literal["INVALID_ADDRESS", "BAD_REQUEST"]
+_MISSING_PARAM: Final = get_args(MissingParam)
 
 _METHOD = re.compile(r"[A-Z]+\Z")
 _CODE = re.compile(r"UCXL-([1-5][0-9][0-9])-[A-Z][A-Z0-9_]*\Z")
@@ -202,6 +215,21 @@ class UCXIRules:
     - ``source``: the ``source`` of error envelopes [real: ``ucxi-server``].
     - ``request_id_header``: the header an incoming request id is read from
       and every response's id is written to [chosen: ``X-Request-ID``].
+    - ``max_request_id``: the longest incoming request id used verbatim (in
+      characters, printable ASCII); a longer one is replaced by a fresh id
+      [chosen: 200].
+    - ``put_created_status``: what a put that creates a new address answers,
+      201 (CREATED) or 200 (SUCCESS); a put of a new version is always 200
+      [chosen: 201].
+    - ``missing_param``: the role answered when the ``address`` (or
+      ``pattern``) parameter is missing, ``"INVALID_ADDRESS"`` (with
+      ``parse_error`` naming the parameter) or ``"BAD_REQUEST"`` [chosen:
+      ``"INVALID_ADDRESS"``].
+    - ``unhealthy_when``: what makes ``/health`` answer 503, any of
+      ``"every_operation_fails"`` (the world's failure rate is 1 on every
+      operation) and ``"peer_down"`` (the node's own peer is paused or
+      killed, so every operation fails at once); ``()`` keeps it 200
+      [chosen: both]. Neither draws from a random stream.
     """
 
     base_path: str = "/ucxi/v1"
@@ -219,6 +247,10 @@ class UCXIRules:
     head: bool = True
     source: str = "ucxi-server"
     request_id_header: str = "X-Request-ID"
+    max_request_id: int = 200
+    put_created_status: Literal[200, 201] = 201
+    missing_param: MissingParam = "INVALID_ADDRESS"
+    unhealthy_when: tuple[Unhealthy, ...] = _UNHEALTHY
 
     def __post_init__(self) -> None:
         set_field = object.__setattr__
@@ -265,7 +297,7 @@ class UCXIRules:
         for field in ("address_param", "pattern_param", "capability_field", "source"):
             _text(field, getattr(self, field))
         _text("request_id_header", self.request_id_header, pattern=_NAME)
-        for field in ("max_body", "max_json_depth"):
+        for field in ("max_body", "max_json_depth", "max_request_id"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(
@@ -278,6 +310,30 @@ class UCXIRules:
             raise ValueError(
                 f"UCXIRules announce_status must be 200 or 202, got {self.announce_status!r}"
             )
+        if self.put_created_status not in (200, 201) or isinstance(self.put_created_status, bool):
+            raise ValueError(
+                f"UCXIRules put_created_status must be 200 or 201, got {self.put_created_status!r}"
+            )
+        if self.missing_param not in _MISSING_PARAM:
+            raise ValueError(
+                "UCXIRules missing_param must be 'INVALID_ADDRESS' or 'BAD_REQUEST', got "
+                f"{self.missing_param!r}"
+            )
+        given: object = self.unhealthy_when  # a str or a list is accepted, as Route's methods
+        names = (given,) if isinstance(given, str) else given
+        if not isinstance(names, Iterable):
+            raise TypeError(
+                f"UCXIRules unhealthy_when must be a tuple of {_UNHEALTHY}, got "
+                f"{type(given).__name__}"
+            )
+        names = tuple(names)
+        unknown = [name for name in names if name not in _UNHEALTHY]
+        if unknown:
+            raise ValueError(
+                f"UCXIRules unhealthy_when: unknown conditions {unknown}; known: "
+                f"{', '.join(_UNHEALTHY)}"
+            )
+        set_field(self, "unhealthy_when", tuple(dict.fromkeys(names)))
         if self.on_timeout not in _ON_TIMEOUT:
             raise ValueError(
                 f"UCXIRules on_timeout must be 'answer' or 'drop', got {self.on_timeout!r}"

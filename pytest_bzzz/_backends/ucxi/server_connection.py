@@ -174,14 +174,14 @@ class Connection:
                 if response.drop
                 else encode_response(response, head_only=head_only, keep_alive=keep_alive)
             )
-        except Exception:
+        except Exception as error:
             # The traceback goes to the log of the process that runs the server; the client
-            # gets the envelope, and the connection stays usable.
+            # gets the envelope, with the exception's class but not its message (as
+            # UCXIApp's own 500 does), and the connection stays usable.
             _LOG.exception("UCXI application failed on %s %s", request.method, request.path)
             keep_alive = head.keep_alive
-            return self._refusal(
-                app, Refusal(INTERNAL_ERROR), head, keep_alive=keep_alive
-            ), keep_alive
+            refusal = Refusal(INTERNAL_ERROR, {"exception": type(error).__name__})
+            return self._refusal(app, refusal, head, keep_alive=keep_alive), keep_alive
         if delay > 0 and self._stopping.wait(delay):
             raise _Closed  # the server stopped while the request was in the simulated network
         return answer, keep_alive

@@ -39,9 +39,11 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import unquote
 
-from .envelopes import CONTENT_TYPE, error_body, status_of
+from .envelopes import CONTENT_TYPE, error_body, status_of, usable_id
 from .http import Response, reason
-from .rules import CODES, MESSAGES
+from .rules import CODES, MESSAGES, UCXIRules
+
+_DEFAULT_RULES: Final = UCXIRules()
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
@@ -333,8 +335,9 @@ def encode_error(
     """A UCXL error envelope from the server itself, with the default rules, as a whole response.
 
     For a handler that cannot write it (no ``refuse`` method). ``request_id``
-    is the client's ``X-Request-ID`` when it sent a usable one (1 to 200
-    printable ASCII characters: the application's rule), used verbatim;
+    is the client's ``X-Request-ID`` when it sent a usable one (1 to
+    ``UCXIRules().max_request_id`` printable ASCII characters, the application's
+    rule), used verbatim;
     otherwise a new one, from the wall clock (the server has no world) and 8
     random hex digits.
     """
@@ -342,10 +345,8 @@ def encode_error(
     status, message = status_of(code), MESSAGES[refusal.role]
     now = datetime.now(UTC)
     # The client's id only if usable, as the application's RequestIds.take decides.
-    given = request_id or ""
-    if not (0 < len(given) <= 200 and given.isascii() and given.isprintable()):
-        given = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    request_id = given
+    if not usable_id(request_id, _DEFAULT_RULES.max_request_id):
+        request_id = f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
     body = error_body(
         code,
         message,
