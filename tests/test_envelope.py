@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_bzzz import Envelope, UCXLAddress, UCXLParseError
+from pytest_bzzz import strategies as bzzz_st
 from pytest_bzzz._ucxl.envelope import encode_content, freeze_json
 
 ADDRESS = UCXLAddress.parse("ucxl://gpt4:architect@bzzz:v2/decisions/api.json")
@@ -277,3 +278,13 @@ def test_content_that_cannot_be_encoded() -> None:
 
 def test_freeze_json_keeps_plain_values() -> None:
     assert freeze_json({"a": (1, True, None, "s", 1.5)})["a"] == (1, True, None, "s", 1.5)
+
+
+@given(bzzz_st.envelopes())
+def test_the_json_writes_the_versioned_address_and_the_author_as_the_envelope_has_them(
+    made: Envelope,
+) -> None:
+    data = json.loads(made.to_json())
+    assert data["address"] == str(made.address)  # written without making that address
+    assert UCXLAddress.parse(data["address"]) == made.address
+    assert data["author"] == made.author

@@ -326,6 +326,13 @@ class UCXLAddress:
             self._text = text
         return text
 
+    def _text_at_version(self, version: int) -> str:
+        """``str(self.with_temporal(Temporal("version", n=version)))`` for an address without
+        a temporal segment, without making (and validating) that address: an envelope's
+        JSON writes its address so on every read."""
+        text = f"ucxl://{self._agent}:{self._role}@{self._project}:{self._task}/*~{version}"
+        return f"{text}/{self._path}" if self._path else text
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 

@@ -270,13 +270,13 @@ class Envelope:
         """The envelope as a JSON document; :meth:`from_json` reads it back exactly."""
         return json.dumps(
             {
-                "address": str(self.address),
+                "address": self._base._text_at_version(self._version),  # str(self.address)
                 "content": base64.b64encode(self._content).decode("ascii"),
                 "content_type": self._content_type,
                 "metadata": _thaw(self._metadata),
                 "version": self._version,
                 "timestamp": _format_instant(self._timestamp),
-                "author": self.author,
+                "author": self._base.agent,
                 "digest": self.digest,
             },
             ensure_ascii=False,
