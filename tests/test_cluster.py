@@ -21,6 +21,30 @@ def test_a_world_starts_with_its_peers_named_in_order(world: World) -> None:
     assert World(seed=1, peers=4).peers == World(seed=1, peers=4).peers  # from the seed
 
 
+def test_added_peers_take_the_smallest_free_peer_n_name() -> None:
+    world = World(seed=1)
+    world.add_peer("alice")
+    world.add_peer("bob")
+    assert [peer.name for peer in world.add_peers(2)] == ["peer-1", "peer-2"]
+    world.add_peer("peer-4")  # taken by hand: skipped when its turn comes
+    assert [peer.name for peer in world.add_peers(2)] == ["peer-3", "peer-5"]
+    world.reset()
+    world.add_peer("carol")
+    assert world.add_peer().name == "peer-1"
+
+
+def test_a_peer_name_is_checked(world: World) -> None:
+    taken = world.peers[2]
+    expected = rf"cannot name a peer '{taken.id}': that is the id of peer-2, and a peer is found"
+    with pytest.raises(ValueError, match=expected):
+        world.add_peer(taken.id)
+    with pytest.raises(ValueError, match="a peer named 'peer-1' already exists"):
+        world.add_peer("peer-1")
+    with pytest.raises(ValueError, match="must not be empty"):
+        world.add_peer("")
+    assert len(world.peers) == 4
+
+
 def test_a_peer_is_found_by_name_by_id_or_itself(world: World) -> None:
     second = world.peers[2]
     assert world.peer("peer-2") == world.peer(second.id) == world.peer(second) == second
@@ -71,6 +95,13 @@ def test_a_bad_partition_changes_nothing(world: World) -> None:
         world.partition(["peer-7"])
     with pytest.raises(ValueError, match="at least one group"):
         world.partition()
+    with pytest.raises(ValueError, match=r"^partition's group 1 is empty: each group names at "
+                                         r"least one peer"):  # fmt: skip
+        world.partition([])
+    with pytest.raises(ValueError, match="partition's group 2 is empty"):
+        world.partition(["peer-1"], [])
+    with pytest.raises(ValueError, match="partition's group 1 is empty"):
+        world.at(5, "partition", [])
     assert world.can_reach("peer-1", "peer-2")
     assert world.faults == []
 

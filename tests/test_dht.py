@@ -418,4 +418,5 @@ def test_a_mock_on_a_shared_world_leaves_it_open() -> None:
 def test_automatic_peer_names_skip_names_in_use() -> None:
     with World(seed=1) as world:
         world.add_peer("peer-2")
-        assert world.add_peer().name == "peer-3"
+        assert world.add_peer().name == "peer-1"  # the smallest free number
+        assert world.add_peer().name == "peer-3"  # peer-2 is taken

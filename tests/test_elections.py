@@ -408,7 +408,7 @@ def test_wait_for_leader_stops_at_the_election_and_runs_what_is_due_on_the_way()
 
 
 def test_await_for_leader_sleeps_on_the_loop() -> None:
-    async def scenario(world: World) -> tuple[Peer, list[float]]:
+    async def scenario(world: World) -> tuple[Peer, float, list[float]]:
         world.clock.follow_running_loop()
         ticks: list[float] = []
 
@@ -419,14 +419,17 @@ def test_await_for_leader_sleeps_on_the_loop() -> None:
 
         ticker = asyncio.create_task(tick())
         leader = await world.await_for_leader()
+        returned_at = world.clock.now()
         await ticker
-        return leader, ticks
+        return leader, returned_at, ticks
 
     with World(seed=26, peers=3) as world:
-        leader, ticks = asyncio.run(scenario(world))
+        leader, returned_at, ticks = asyncio.run(scenario(world))
         assert leader == world.leader
         assert ticks == [5, 10, 15, 20]  # the other task ran on time while it waited
-        assert world.terms[0].elected_at == pytest.approx(world.clock.now(), abs=20)
+        elected_at = world.terms[0].elected_at
+        assert returned_at == elected_at  # it returned at the election, not a tick later
+        assert 15 <= elected_at < 15 * 1.5  # the first timer: the timeout and its jitter
 
 
 def test_a_real_clock_elects_in_real_time() -> None:

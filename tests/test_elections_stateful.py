@@ -9,8 +9,9 @@ and checks after every step:
 - once an election timeout has passed since the last change of the network,
   the leader is None or a live peer that reaches a majority;
 - while no side of the network has a majority, the term does not move;
-- a new leader's job table is at least as new as the newest version a
-  majority of the peers held (valid copies);
+- a new leader's job table is the newest version a majority of all peers
+  held (a copy holds its version, if valid, and the versions before it; a
+  killed peer holds nothing), and nothing newer;
 - a healed cluster of live peers has one leader, reaching every peer, within
   two election timeouts.
 """
@@ -59,7 +60,7 @@ class ElectionMachine(RuleBasedStateMachine):
         found = {}
         for name in NAMES:
             state = self.world.jobs.replica(name)
-            if state is not None and state.valid:
+            if state is not None:
                 found[name] = state
         return found
 
@@ -72,19 +73,46 @@ class ElectionMachine(RuleBasedStateMachine):
         self.check_failover(before_terms, before)
 
     def check_failover(self, before_terms: int, before: dict[str, JobState]) -> None:
+        """The new leader continues from the newest version a majority of all peers held.
+
+        A copy holds its version (if its digest matches) and every version
+        before it in its history; a killed peer holds nothing. The valid
+        copies newer than that version, or on another branch, are discarded.
+        """
         world = self.world
         if len(world.terms) != before_terms + 1 or world.leader is None:
             return
-        alive = {name: s for name, s in before.items() if world.status(name) != "killed"}
-        held = Counter((s.term, s.version, s.digest) for s in alive.values())
-        majority = [key for key, count in held.items() if count >= MAJORITY]
-        if not majority:
-            return
-        newest = max(majority)
-        table = (world.jobs.version, world.jobs.digest)
-        sources = [(s.term, s.version) for s in alive.values() if (s.version, s.digest) == table]
-        assert sources, f"the new leader's table {table} is no copy a peer held"
-        assert max(sources) >= newest[:2], (max(sources), newest)
+
+        def key(state: JobState) -> tuple[int, int, str]:  # one version: a term writes a line
+            return (state.term, state.version, state.digest)
+
+        support: Counter[tuple[int, int, str]] = Counter()
+        versions: dict[tuple[int, int, str], JobState] = {}
+        for name, state in before.items():
+            if world.status(name) == "killed":
+                continue
+            node = state if state.valid else state.parent
+            while node is not None:
+                support[key(node)] += 1
+                versions[key(node)] = node
+                node = node.parent
+        held = [name for name, count in support.items() if count >= MAJORITY]
+        # No version with a majority: the table starts again, empty.
+        newest = versions[max(held)] if held else JobState(0, 0, {})
+        expected = (newest.version, newest.digest)
+        assert (world.jobs.version, world.jobs.digest) == expected
+        assert world.terms[-1].version == expected[0]
+        history = set()
+        node: JobState | None = newest
+        while node is not None:
+            history.add(key(node))
+            node = node.parent
+        discarded = {
+            name
+            for name, state in before.items()
+            if world.status(name) != "killed" and state.valid and key(state) not in history
+        }
+        assert {peer.name for peer in world.terms[-1].discarded} == discarded
 
     # -- faults ---------------------------------------------------------------------------
 

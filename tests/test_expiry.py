@@ -197,3 +197,20 @@ def test_births_expire_exactly_what_a_model_says(steps: list[tuple[str, int, int
         assert births.born == model
         due = min((at + ttl for at in model.values()), default=math.inf)
         assert births.next_due == due
+
+
+@pytest.mark.parametrize("peers", [1, 6])
+def test_a_value_stored_after_a_longer_lived_provider_record_still_expires_on_time(
+    peers: int,
+) -> None:
+    with World(seed=11, peers=peers, value_ttl=60, provider_ttl=90) as world:
+        dht = MockDHT(world)
+        dht.provide("alpha", "QmProvider")  # the first record: swept at 90 s
+        dht.put_value("alpha", b"v")  # due at 60 s, before it
+        world.clock.advance(60)
+        assert world.holders("alpha") == []
+        with pytest.raises(NotFoundError):
+            dht.get_value("alpha")
+        assert dht.find_providers("alpha") == ["QmProvider"]
+        world.clock.advance(30)
+        assert dht.find_providers("alpha") == []

@@ -82,13 +82,12 @@ def test_a_follower_out_of_reach_misses_versions_and_catches_up(world: World) ->
 def test_a_new_leader_continues_from_the_newest_version_a_majority_held(world: World) -> None:
     old = leader(world)
     out = followers(world)[:2]
-    for peer in out:
-        world.cut(old, peer)  # the leader still reaches 3 of 5: a majority
+    world.cut(old, out[0])  # the leader still reaches 4 of 5
     world.jobs.assign("build", out[0])
     world.jobs.assign("test", out[1])
     holders = [peer for peer in world.peers if world.jobs.replica(peer).version == 2]  # type: ignore[union-attr]
-    assert len(holders) == 3
-    world.kill(old)
+    assert len(holders) == 4
+    world.kill(old)  # 3 of 5 still hold version 2: a majority
     world.heal()
     new = world.wait_for_leader()
     assert dict(world.jobs) == {"build": out[0], "test": out[1]}
@@ -212,3 +211,92 @@ def test_reset_empties_the_table(world: World) -> None:
     world.reset()
     assert (world.jobs.version, dict(world.jobs)) == (0, {})
     assert all(world.jobs.replica(peer) is None for peer in world.peers)
+
+
+def test_a_version_only_a_minority_holds_is_discarded_at_the_failover(world: World) -> None:
+    old = leader(world)
+    a, b, c, d = followers(world)
+    world.jobs.assign("build", a)  # version 1: every peer
+    for peer in (b, c, d):
+        world.cut(old, peer)  # the leader reaches only a: it leads on until it steps down
+    world.jobs.assign("stale", a)  # version 2 reaches the leader and a: 2 of 5
+    assert world.jobs.replica(a).version == 2  # type: ignore[union-attr]
+    world.kill(old)  # its copy is lost: a alone holds version 2
+    world.heal()
+    world.wait_for_leader()
+    term = world.terms[-1]
+    assert (term.version, world.jobs.version, dict(world.jobs)) == (1, 1, {"build": a})
+    assert term.discarded == (a,)
+    assert world.jobs.replica(a).version == 1  # type: ignore[union-attr]
+
+
+def test_a_paused_stale_leaders_copy_counts_but_a_minority_is_still_a_minority(
+    world: World,
+) -> None:
+    old = leader(world)
+    a, b, c, d = followers(world)
+    world.jobs.assign("build", a)
+    for peer in (b, c, d):
+        world.cut(old, peer)
+    world.jobs.assign("stale", a)  # version 2: the leader and a
+    world.pause(old)  # its copy is kept: still 2 of 5 hold version 2
+    world.heal()
+    world.wait_for_leader()
+    assert (world.jobs.version, "stale" in world.jobs) == (1, False)
+    assert set(world.terms[-1].discarded) == {old, a}
+
+
+def test_a_version_a_majority_holds_wins_over_newer_ones_of_a_minority(world: World) -> None:
+    old = leader(world)
+    a, b, c, d = followers(world)
+    world.cut(old, d)
+    world.jobs.assign("one", a)  # version 1: old, a, b, c
+    world.cut(old, c)
+    world.jobs.assign("two", a)  # version 2: old, a, b
+    world.cut(old, b)
+    world.jobs.assign("three", a)  # version 3: old, a
+    world.kill(old)
+    world.heal()
+    world.wait_for_leader()
+    # a, b and c hold version 1 or later (a majority of 5); a and b version 2 (2 of 5).
+    assert (world.jobs.version, sorted(world.jobs)) == (1, ["one"])
+    assert set(world.terms[-1].discarded) == {a, b}
+
+
+def test_when_no_version_has_a_majority_the_table_starts_again_empty() -> None:
+    with World(seed=3, peers=3) as world:
+        first = world.wait_for_leader()
+        world.jobs.assign("build", first)
+        gone, kept = [peer for peer in world.peers if peer != first]
+        world.kill(gone)
+        world.kill(first)  # kept alone holds version 1: 1 of 3
+        world.revive(gone)
+        world.revive(first)  # back, with nothing
+        world.wait_for_leader()
+        assert world.terms[-1].discarded == (kept,)
+        assert (world.jobs.version, dict(world.jobs)) == (0, {})
+
+
+def test_the_history_of_copies_is_cut_below_what_every_copy_shares(world: World) -> None:
+    for number in range(200):
+        world.jobs.assign(f"job-{number}", leader(world))
+    depth, node = 0, world.jobs.replica(leader(world))
+    while node is not None:
+        depth, node = depth + 1, node.parent
+    assert depth <= 64 + 1
+
+
+def test_a_copy_corrupted_back_to_its_content_counts_as_that_version(world: World) -> None:
+    old = leader(world)
+    a, b, _, _ = followers(world)
+    world.jobs.corrupt(a)  # the empty table gets a made-up job...
+    world.jobs.corrupt(a)  # ...and loses it again: it matches its digest once more
+    copy = world.jobs.replica(a)
+    assert copy is not None
+    assert copy.valid
+    assert copy == world.jobs.replica(b)
+    assert copy is not world.jobs.replica(b)
+    world.kill(old)
+    world.wait_for_leader()
+    term = world.terms[-1]
+    assert (term.version, term.discarded, term.refused) == (0, (), ())

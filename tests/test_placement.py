@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_bzzz import MockBZZZ, MockDHT, NetworkConditions, NotFoundError, World
+from pytest_bzzz import MockBZZZ, MockDHT, NetworkConditions, NotFoundError, Peer, World
 from pytest_bzzz._backends.memory.placement import id_of
 
 
@@ -111,13 +111,30 @@ def test_a_missing_key_says_no_more_than_it_did() -> None:
 def test_provider_records_are_placed_and_read_where_reachable() -> None:
     with World(seed=5, peers=6, replication=2) as world:
         dht = MockDHT(world)
-        dht.on("peer-1").provide("model", "peer-1")
-        dht.on("peer-2").provide("model", "peer-2")
-        assert dht.find_providers("model") == ["peer-1", "peer-2"]
+        dht.on("peer-1").provide("model", "peer-1")  # a peer's name: recorded as its id
+        dht.on("peer-2").provide("model", world.peer("peer-2"))
+        ids = [world.peer("peer-1").id, world.peer("peer-2").id]
+        assert dht.find_providers("model") == ids
         world.isolate("local")
         assert dht.find_providers("model") == []  # nobody holding the records is reachable
         world.heal()
-        assert dht.on("peer-5").find_providers("model") == ["peer-1", "peer-2"]
+        assert dht.on("peer-5").find_providers("model") == ids
+
+
+def test_a_provider_named_by_a_peers_name_is_recorded_as_its_id() -> None:
+    with World(seed=5, peers=3) as world:
+        dht = MockDHT(world)
+        dht.provide("model", "peer-2")
+        dht.provide("model", "QmOutsideTheWorld")  # no peer's name: kept as given
+        world.storage.provide("model", "peer-1")
+        peer_1, peer_2 = world.peer("peer-1").id, world.peer("peer-2").id
+        assert dht.find_providers("model") == [peer_2, "QmOutsideTheWorld", peer_1]
+        with pytest.raises(ValueError, match="is not a peer of this world"):
+            dht.provide("model", Peer("12D3KooWnotfromhere", "peer-9"))
+    with World(seed=5) as alone:
+        MockDHT(alone).provide("model", "local")
+        alone.storage.provide("model", alone.local_peer)
+        assert MockDHT(alone).find_providers("model") == [alone.local_peer.id]
 
 
 def test_announcements_are_provider_records_placed_as_any_other() -> None:
@@ -139,12 +156,13 @@ def test_the_worlds_storage_places_and_reads_without_the_network() -> None:
     with World(seed=7, peers=30, conditions=NetworkConditions(failure_rate=1.0)) as world:
         world.storage.put("k", b"v")  # no network: nothing fails, nothing recorded
         world.storage.provide("k", "peer-3")
+        peer_3 = world.peer("peer-3").id
         assert world.storage.get("k") == b"v"
         assert "k" in world.storage
         assert len(world.storage) == 1
         assert list(world.storage) == ["k"]
         assert dict(world.storage.values) == {"k": b"v"}
-        assert world.storage.providers("k") == ["peer-3"]
+        assert world.storage.providers("k") == [peer_3]
         assert len(world.holders("k")) == 20
         assert world.calls() == []
         world.storage.clear()

@@ -168,7 +168,7 @@ def test_a_failing_test_of_many_peers_reports_its_faults(pytester: pytest.Pytest
             "*seed: 7*",
             "*peers: 3 (1 paused or killed)*",
             "*0s kill(peer-2)*",
-            "*30s revive('peer-2')*",
+            "*30s revive(peer-2)*",
         ]
     )
 
@@ -259,5 +259,161 @@ def test_a_heartbeat_not_shorter_than_the_timeout_names_both_sources(
                 "shorter than election_timeout 4s (from @pytest.mark.bzzz(election_timeout='4s') "
                 "on test_marker): followers would time out between two heartbeats"
             )
+        ]
+    )
+
+
+def test_each_fault_and_its_undoing_from_a_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_bzzz import NetworkError, NotFoundError
+
+        pytestmark = pytest.mark.bzzz(peers=4, seed=3, replication=1)
+
+        def test_cut_and_heal(bzzz_network, mock_dht):
+            bzzz_network.cut("local", "peer-1", both_ways=False)
+            assert not bzzz_network.can_reach("local", "peer-1")
+            assert bzzz_network.can_reach("peer-1", "local")
+            bzzz_network.heal()
+            assert bzzz_network.can_reach("local", "peer-1")
+            assert [str(f).split(" ", 1)[1] for f in bzzz_network.faults] == [
+                "cut(local -> peer-1)", "heal()"
+            ]
+
+        def reader(bzzz_network, key):
+            holders = bzzz_network.holders(key)
+            return next(p for p in bzzz_network.peers if p not in holders)
+
+        def test_isolate_and_heal(bzzz_network, mock_dht):
+            mock_dht.on("peer-2").put_value("k", b"v")
+            other = reader(bzzz_network, "k")
+            bzzz_network.isolate(other)
+            with pytest.raises(NotFoundError, match=f"that {other.name} can reach"):
+                mock_dht.on(other).get_value("k")
+            bzzz_network.heal()
+            assert mock_dht.on(other).get_value("k") == b"v"
+
+        def test_pause_and_revive(bzzz_network, mock_dht):
+            mock_dht.on("peer-1").put_value("k", b"v")
+            bzzz_network.pause("peer-1")
+            with pytest.raises(NetworkError, match="from peer-1, which is paused"):
+                mock_dht.on("peer-1").get_value("k")
+            bzzz_network.revive("peer-1")
+            assert mock_dht.on("peer-1").get_value("k") == b"v"  # a pause keeps the data
+
+        def test_kill_and_revive(bzzz_network, mock_dht):
+            mock_dht.on("peer-1").put_value("k", b"v")
+            other = reader(bzzz_network, "k")
+            for peer in bzzz_network.holders("k"):
+                bzzz_network.kill(peer)
+            with pytest.raises(NotFoundError, match="killed while holding it"):
+                mock_dht.on(other).get_value("k")
+            for peer in bzzz_network.peers:
+                bzzz_network.revive(peer)
+            with pytest.raises(NotFoundError):
+                mock_dht.on(other).get_value("k")  # a kill loses the data
+            assert bzzz_network.status("peer-1") == "live"
+
+        @pytest.mark.bzzz(replication=4)
+        def test_link_and_its_removal(bzzz_network, mock_dht):
+            bzzz_network.link("local", "peer-1", latency="2s", failure_rate=0.0)
+            bzzz_network.link("local", "peer-2", latency="2s")
+            bzzz_network.link("local", "peer-3", latency="2s")
+            mock_dht.put_value("k", b"v")
+            assert bzzz_network.clock.now() == pytest.approx(2.0)
+            for peer in ("peer-1", "peer-2", "peer-3"):
+                bzzz_network.link("local", peer)
+            mock_dht.get_value("k")
+            assert bzzz_network.clock.now() == pytest.approx(2.0)
+            assert bzzz_network.faults[-1].detail == "local <-> peer-3: as the world's"
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=5)
+
+
+def test_world_at_in_an_async_test(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(
+        """
+        import asyncio
+        import pytest
+        from pytest_bzzz import NetworkError, NotFoundError
+
+        @pytest.mark.asyncio
+        @pytest.mark.bzzz(peers=4, seed=5)
+        async def test_partition_at_5s_heal_at_20s(bzzz_network, mock_dht):
+            await mock_dht.aput_value("k", b"v")
+            bzzz_network.at(5, "isolate", "local")
+            bzzz_network.at("20s", "heal")
+            await asyncio.sleep(6)
+            assert bzzz_network.clock.now() == pytest.approx(6)
+            assert not bzzz_network.can_reach("local", "peer-1")
+            await asyncio.sleep(14)
+            assert bzzz_network.can_reach("local", "peer-1")
+            assert [(f.at, f.action) for f in bzzz_network.faults] == [
+                (5.0, "isolate"), (20.0, "heal")
+            ]
+
+        @pytest.mark.asyncio
+        @pytest.mark.latency(2000)
+        @pytest.mark.bzzz(peers=4, seed=5)
+        async def test_a_caller_killed_mid_operation(bzzz_network, mock_dht):
+            bzzz_network.at(1, "kill", "local")
+            with pytest.raises(NetworkError, match="local was killed at 1s, before the operation"):
+                await mock_dht.aput_value("k", b"v")
+            assert bzzz_network.holders("k") == []
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-W", "error")
+    result.assert_outcomes(passed=2)
+
+
+def test_await_for_leader_raises_timeout_error_in_async_code(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.asyncio
+        @pytest.mark.bzzz(peers=4)
+        async def test_no_majority(bzzz_network):
+            bzzz_network.partition(["local", "peer-1"])  # 2 and 2: no side has 3 of 4
+            with pytest.raises(TimeoutError, match="no leader with a majority after waiting 60s"):
+                await bzzz_network.await_for_leader(timeout="1min")
+            assert bzzz_network.clock.now() == pytest.approx(60)
+            assert bzzz_network.leader is None
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly", "-W", "error")
+    result.assert_outcomes(passed=1)
+
+
+def test_a_scheduled_failure_raised_by_an_operation_stays_in_the_report(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+        from pytest_bzzz import ScheduledActionError
+
+        @pytest.mark.bzzz(peers=3, seed=7)
+        def test_x(bzzz_network, mock_dht):
+            def explode():
+                raise RuntimeError("the cable was cut twice")
+            bzzz_network.at(5, explode)
+            bzzz_network.clock.advance(6)
+            with pytest.raises(ScheduledActionError):
+                mock_dht.put_value("k", b"v")
+            assert False
+        """
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*failed at 5s: *explode(): RuntimeError: the cable was cut twice "
+            "(raised at the next operation)*",
         ]
     )

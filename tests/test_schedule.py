@@ -10,6 +10,7 @@ import pytest
 from pytest_bzzz import (
     MockDHT,
     NetworkConditions,
+    NetworkError,
     NotFoundError,
     ScheduledActionError,
     World,
@@ -22,7 +23,7 @@ def test_a_partition_at_five_seconds_and_a_heal_at_twenty() -> None:
         world.at(5, "partition", ["local", "peer-1"])
         world.at("20s", world.heal)
         assert [entry.label for entry in world.scheduled] == [
-            "partition(['local', 'peer-1'])",
+            "partition([local, peer-1])",
             "heal()",
         ]
         world.clock.advance(4.999)
@@ -102,7 +103,9 @@ def test_a_failing_action_surfaces_at_the_next_operation() -> None:
             dht.put_value("k", b"v")
         assert isinstance(info.value.__cause__, KeyError)
         assert (info.value.at, info.value.label.endswith("explode()")) == (2.0, True)
+        assert "explode(): KeyError: 'boom' (raised at the next operation)" in world.describe()
         dht.put_value("k", b"v")  # raised once; the world goes on
+        assert "failed at 2s: " in world.describe()  # and still in the report
         assert world.storage.get("k") == b"v"
         copy = pickle.loads(pickle.dumps(info.value))
         assert (str(copy), copy.at, copy.label) == (str(info.value), 2.0, info.value.label)
@@ -112,7 +115,9 @@ def test_a_failure_nobody_raised_is_left_for_teardown_and_the_report() -> None:
     with World(seed=6) as world:
         world.at(1, lambda: 1 / 0)
         world.clock.advance(2)
-        assert "failed: 1s " in world.describe()
+        assert (
+            "<lambda>(): ZeroDivisionError: division by zero (not raised yet)" in world.describe()
+        ), world.describe()
         (failure,) = unraised_failures(world)
         assert isinstance(failure.error, ZeroDivisionError)
         assert unraised_failures(world) == []
@@ -161,4 +166,72 @@ def test_the_report_lists_the_faults_and_what_is_scheduled() -> None:
         text = world.describe()
         assert "peers: 3 (1 paused or killed)" in text
         assert "faults:\n  0s kill(peer-2)" in text
-        assert "scheduled:\n  7s revive('peer-2')" in text
+        assert "scheduled:\n  7s revive(peer-2)" in text
+
+
+@pytest.mark.parametrize("fault", ["kill", "pause"])
+def test_a_caller_paused_or_killed_during_its_operation_fails_it(fault: str) -> None:
+    with World(seed=11, peers=4, conditions=NetworkConditions(latency=2.0)) as world:
+        dht = MockDHT(world).on("peer-1")
+        world.at(1, fault, "peer-1")
+        done = "killed" if fault == "kill" else "paused"
+        with pytest.raises(
+            NetworkError,
+            match=rf"put_value\('k'\) from peer-1 failed: peer-1 was {done} at 1s, before the "
+            r"operation completed at 2s \(world seed 11\)",
+        ):
+            dht.put_value("k", b"v")
+        assert world.holders("k") == []
+        assert [call.outcome for call in world.calls("put_value")] == ["failed"]
+        world.revive("peer-1")
+        with pytest.raises(NotFoundError):
+            dht.get_value("k")
+
+
+@pytest.mark.parametrize("fault", ["kill", "pause"])
+def test_a_caller_paused_or_killed_during_its_async_operation_fails_it(fault: str) -> None:
+    async def scenario(world: World) -> None:
+        world.clock.follow_running_loop()
+        world.at(1, fault, "peer-1")
+        with pytest.raises(NetworkError, match=r"from peer-1 failed: peer-1 was .* at 1s"):
+            await MockDHT(world).on("peer-1").aput_value("k", b"v")
+
+    with World(seed=12, peers=4, conditions=NetworkConditions(latency=2.0)) as world:
+        asyncio.run(scenario(world))
+        assert world.holders("k") == []
+
+
+def test_a_caller_killed_and_revived_during_its_operation_still_fails_it() -> None:
+    with World(seed=13, peers=3, conditions=NetworkConditions(latency=2.0)) as world:
+        world.at(0.5, "kill", "peer-1")
+        world.at(1, "revive", "peer-1")
+        with pytest.raises(NetworkError, match=r"peer-1 was killed at 500ms"):
+            MockDHT(world).on("peer-1").put_value("k", b"v")
+        assert world.holders("k") == []
+
+
+def test_an_operation_places_on_the_network_as_it_is_when_it_completes() -> None:
+    with World(seed=14, peers=4, conditions=NetworkConditions(latency=2.0)) as world:
+        world.at(1, "isolate", "local")
+        MockDHT(world).put_value("k", b"v")  # the isolation lands first: only local keeps it
+        assert [peer.name for peer in world.holders("k")] == ["local"]
+        world.at(world.clock.now() + 1, "kill", "peer-2")
+        with pytest.raises(NetworkError, match="peer-2 was killed"):
+            MockDHT(world).on("peer-2").put_value("j", b"w")
+        MockDHT(world).on("peer-3").put_value("j", b"w")
+        assert "peer-2" not in {peer.name for peer in world.holders("j")}
+
+
+@pytest.mark.parametrize("fault", ["kill", "pause"])
+def test_world_storage_puts_nothing_on_a_local_peer_that_is_down(fault: str) -> None:
+    with World(seed=15, peers=4) as world:
+        getattr(world, fault)("local")
+        world.storage.put("k", b"v")
+        world.storage.provide("k", "QmProvider")
+        holders = [peer.name for peer in world.holders("k")]
+        assert "local" not in holders
+        assert len(holders) == 3
+        assert world.storage.get("k") == b"v"
+        world.revive("local")
+        assert MockDHT(world).get_value("k") == b"v"
+        assert MockDHT(world).find_providers("k") == ["QmProvider"]

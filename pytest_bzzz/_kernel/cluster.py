@@ -136,6 +136,11 @@ class Cluster:
                     f"partition takes groups of peers (lists), got {group!r} as group {index + 1}"
                 )
             members = [self.peer(member) for member in group]
+            if not members:
+                raise ValueError(
+                    f"partition's group {index + 1} is empty: each group names at least one peer "
+                    "(the peers named in no group form one more group by themselves)"
+                )
             for member in members:
                 if member.id in seen:
                     raise ValueError(

@@ -6,20 +6,32 @@ its content, and the leader sends it to every follower it can reach; a peer
 that comes within its reach later (a heal, a revival, a new peer) receives
 the current state then. A killed peer loses its copy; a paused one keeps it.
 
-A new leader gathers the copies of the peers that voted for it (a majority of
-all peers) and its own, refuses those whose digest does not match their
-content, and continues from the newest of the others (the highest version,
-the later term first): every version a majority held reaches it. It takes
-that state over in its own term, as Raft's new leaders commit an entry of
-their own term, so that a stale leader's later writes, which only a minority
-received, never win over it. Jobs whose peer is not live (paused or killed)
-are listed as :attr:`JobTable.orphaned`, for the test or the code under test
-to reassign.
+A new leader continues from the newest version a majority of all peers
+holds. Each peer keeps every version it received, as a log: a copy holds its
+own version and every version before it in its history (``JobState.parent``,
+back to the version its term's leader started from). Every peer's copy
+counts, paused peers' and those out of the leader's reach too (the world
+knows them all); a killed peer holds nothing. A copy whose digest does not
+match its content is refused (its newest version; what it received before
+still counts). Of the versions held by a majority, the newest (the later
+term first, then the higher version) is taken; copies newer than it, or on
+another branch (a stale leader's writes, which only a minority received),
+are discarded, and the term lists their holders. The leader takes that state
+over in its own term, as Raft's new leaders commit an entry of their own
+term. When no version is held by a majority (most copies killed), the table
+starts again empty. Jobs whose peer is not live (paused or killed) are listed
+as :attr:`JobTable.orphaned`, for the test or the code under test to
+reassign.
+
+The history a copy keeps is cut below the newest version every copy shares:
+an older version can never be the one a majority holds without that one
+being held too.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -38,6 +50,11 @@ __tracebackhide__ = True
 __all__ = ["JobData", "JobState", "JobTable"]
 
 
+def _key(state: JobState) -> tuple[int, int, str]:
+    """What tells versions apart, and orders them: the later term, then the higher version."""
+    return (state.term, state.version, state.digest)
+
+
 def _digest(version: int, jobs: Mapping[str, Peer]) -> str:
     text = f"{version}\n" + "".join(f"{job}\t{jobs[job].id}\n" for job in sorted(jobs))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -50,16 +67,23 @@ class JobState:
     with :meth:`JobTable.corrupt` does not). Copies are equal when all four are.
     """
 
-    __slots__ = ("_valid", "digest", "jobs", "term", "version")
+    __slots__ = ("_valid", "digest", "jobs", "parent", "term", "version")
 
     def __init__(
-        self, version: int, term: int, jobs: Mapping[str, Peer], digest: str | None = None
+        self,
+        version: int,
+        term: int,
+        jobs: Mapping[str, Peer],
+        digest: str | None = None,
+        parent: JobState | None = None,
     ) -> None:
         self.version = version
         self.term = term
         self.jobs: Mapping[str, Peer] = MappingProxyType(dict(jobs))
         self.digest = _digest(version, self.jobs) if digest is None else digest
         self._valid: bool | None = True if digest is None else None
+        self.parent = parent
+        """The version this one followed (None for the first, or once history is cut)."""
 
     @property
     def valid(self) -> bool:
@@ -70,7 +94,7 @@ class JobState:
 
     def stamped(self, term: int) -> JobState:
         """The same content, taken over by the leader of ``term``."""
-        state = JobState(self.version, term, self.jobs, self.digest)
+        state = JobState(self.version, term, self.jobs, self.digest, self)
         state._valid = self._valid
         return state
 
@@ -81,7 +105,7 @@ class JobState:
             del jobs[min(jobs)]
         else:
             jobs["corrupted"] = holder
-        return JobState(self.version, self.term, jobs, self.digest)
+        return JobState(self.version, self.term, jobs, self.digest, self.parent)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, JobState):
@@ -104,6 +128,9 @@ class JobState:
 
 EMPTY = JobState(0, 0, {})
 
+PRUNE_EVERY = 64
+"""The history of copies is cut every this many writes (and at each election)."""
+
 
 class JobData:
     """The table as the leader holds it, and each peer's copy. The world's lock is held."""
@@ -111,10 +138,12 @@ class JobData:
     def __init__(self) -> None:
         self.current = EMPTY
         self.replicas: dict[str, JobState] = {}
+        self._writes = 0
 
     def reset(self) -> None:
         self.current = EMPTY
         self.replicas.clear()
+        self._writes = 0
 
     def replicate(self, state: JobState, peers: Iterable[str]) -> None:
         """``peers`` receive ``state``."""
@@ -124,21 +153,81 @@ class JobData:
         """A killed peer loses its copy."""
         self.replicas.pop(peer, None)
 
-    def adopt(self, holders: Iterable[str], term: int) -> tuple[JobState, list[str]]:
-        """What the leader of ``term`` continues from, and the holders whose copy it refused."""
-        holders = list(dict.fromkeys(holders))
+    def adopt(self, term: int, peers: int) -> tuple[JobState, list[str], list[str]]:
+        """What the leader of ``term`` continues from: the newest version a majority holds.
+
+        ``peers`` is how many peers the world has (a majority is more than
+        half of them). Returns that state, taken over in ``term``; the
+        holders whose copy it refused (digest mismatch); and the holders whose
+        valid copy it discarded (newer than that version, or on another branch).
+        """
+        majority = peers // 2 + 1
         replicas = self.replicas
-        held = set(map(replicas.get, holders))  # copies are shared: few distinct ones
-        held.discard(None)
-        valid = [state for state in held if state is not None and state.valid]
-        best = max(
-            valid, key=lambda state: (state.term, state.version, state.digest), default=EMPTY
-        )
-        refused = []
-        if len(valid) < len(held):
-            refused = [h for h in holders if (s := replicas.get(h)) is not None and not s.valid]
+        counts = Counter(map(id, replicas.values()))  # copies are shared: few distinct ones
+        distinct = {id(state): state for state in replicas.values()}
+        # A version is known by (term, version, digest): a term's leader writes one line of
+        # versions, so two valid copies with the same three are the same version.
+        support: dict[tuple[int, int, str], int] = {}  # the copies that hold it, or a later one
+        versions: dict[tuple[int, int, str], JobState] = {}
+        for key, state in distinct.items():
+            count = counts[key]
+            node: JobState | None = state if state.valid else state.parent
+            while node is not None:
+                name = _key(node)
+                support[name] = support.get(name, 0) + count
+                versions.setdefault(name, node)
+                node = node.parent
+        held = [name for name, count in support.items() if count >= majority]
+        best = versions[max(held)] if held else EMPTY
+        history = set()
+        node = best
+        while node is not None:
+            history.add(_key(node))
+            node = node.parent
+        refused: list[str] = []
+        discarded: list[str] = []
+        odd = {
+            key for key, state in distinct.items() if not state.valid or _key(state) not in history
+        }
+        if odd:  # some copies are refused or discarded: find their holders
+            for peer, state in replicas.items():
+                if id(state) in odd:
+                    (discarded if state.valid else refused).append(peer)
         self.current = best.stamped(term)
-        return self.current, refused
+        self._prune()
+        return self.current, refused, discarded
+
+    def write(self, jobs: Mapping[str, Peer], term: int) -> JobState:
+        """The leader's next version of the table, following the current one."""
+        current = self.current
+        self.current = JobState(current.version + 1, term, jobs, parent=current)
+        self._writes += 1
+        if self._writes % PRUNE_EVERY == 0:
+            self._prune()
+        return self.current
+
+    def _prune(self) -> None:
+        """Cut the history below the newest version every copy (and the table) shares."""
+        chains: list[list[JobState]] = []
+        seen: set[int] = set()
+        for state in [self.current, *self.replicas.values()]:
+            if id(state) in seen:
+                continue
+            seen.add(id(state))
+            chain = []
+            node: JobState | None = state
+            while node is not None:
+                chain.append(node)
+                node = node.parent
+            chains.append(chain)
+        shared = set(map(id, chains[0]))
+        for chain in chains[1:]:
+            shared.intersection_update(map(id, chain))
+        for node in chains[0]:
+            if id(node) in shared:
+                if node is not EMPTY:
+                    node.parent = None
+                return
 
 
 class JobTable(Mapping[str, Peer]):

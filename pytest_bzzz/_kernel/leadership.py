@@ -336,7 +336,7 @@ class Leadership:
         self.hearing = set(election.hearing)
         for peer in election.hearing:
             self.last_heard.pop(peer, None)
-        state, refused = self.jobs.adopt([winner, *election.voters], self.term)
+        state, refused, discarded = self.jobs.adopt(self.term, len(self.world._peers))
         self.jobs.replicate(state, [winner, *election.hearing])
         peers = self.world._peers
         self.terms.append(
@@ -350,6 +350,7 @@ class Leadership:
                 peers=election.peers,
                 version=state.version,
                 refused=tuple(peers[p] for p in refused),
+                discarded=tuple(peers[p] for p in discarded),
             )
         )
 
@@ -368,8 +369,7 @@ class Leadership:
         """The leader changes the job table: a new version, sent to every peer it reaches."""
         leader = self.leader
         assert leader is not None
-        state = JobState(self.jobs.current.version + 1, self.term, jobs)
-        self.jobs.current = state
+        state = self.jobs.write(jobs, self.term)
         self.jobs.replicate(state, [leader, *self.hearing])
         return state
 

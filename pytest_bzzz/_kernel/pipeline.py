@@ -9,6 +9,15 @@ if it failed, and only then let the operation act. A failed or timed-out
 operation therefore never changes the data. A paused or killed caller makes
 no call at all.
 
+**Faults on the way.** Spending the latency runs what the world's timeline
+has due by the operation's end (scheduled faults at their times), and the
+operation then sees the network as it is at its completion: its action
+chooses its peers then, and a caller paused or killed meanwhile (even if
+revived before the end) fails it with :class:`NetworkError`, naming the
+fault and its time, before it acts. The faults recorded since the operation
+began tell which (``Cluster.faults``); on the virtual hot path they are
+looked at only when something was due on the way.
+
 **Links.** A link with conditions of its own (``world.link(a, b, ...)``)
 applies to the operations that reach across it: an operation from ``a`` whose
 lookup ends at ``b`` (``b`` among the peers it writes to or reads from, as the
@@ -36,6 +45,7 @@ from typing import Any, Protocol, TypeAlias, TypeVar
 
 from .asynclib import cancellations
 from .clock import Clock
+from .cluster import FaultEvent
 from .conditions import NetworkConditions, seconds
 from .errors import NetworkError, NetworkTimeout
 from .peers import Peer
@@ -106,6 +116,7 @@ class Pipeline:
     _reach_cache: dict[str, tuple[int, int]]
     _timeline: Timeline
     _states: dict[Any, Any]
+    _fault_log: list[FaultEvent]
 
     def _raise_failures(self) -> None:  # defined by Schedule
         raise NotImplementedError
@@ -229,6 +240,63 @@ class Pipeline:
                 key=key,
             )
 
+    def _pass_during(
+        self,
+        op: str,
+        key: str,
+        latency: float,
+        start: float,
+        end: float,
+        peer: str,
+        cost: tuple[int, ...],
+    ) -> None:
+        """Spend an operation's latency on a virtual clock, with something due on the way.
+
+        What is due runs (the timeline's actions, at their times); then the
+        operation sees the network as it is at its end. Lock held.
+        """
+        seen = len(self._fault_log)
+        self._clock._pass(end)
+        self._check_completion(op, key, latency, start, peer, cost, seen)
+
+    def _check_completion(
+        self,
+        op: str,
+        key: str,
+        latency: float,
+        start: float,
+        peer: str,
+        cost: tuple[int, ...],
+        seen: int,
+    ) -> None:
+        """Fail an operation whose caller was paused or killed while it ran; lock held.
+
+        ``seen`` is how many faults the world had recorded when the operation
+        began: the later ones happened during its latency. A caller paused or
+        killed meanwhile fails its operation, even if revived before it ended
+        (a killed peer's process died with the operation in it).
+        """
+        log = self._fault_log
+        if len(log) == seen:
+            return
+        if len(log) < seen:
+            seen = 0  # the world was reset meanwhile: what it recorded since
+        name = self._peers[peer].name if peer in self._peers else peer
+        fault = next(
+            (e for e in log[seen:] if e.action in ("pause", "kill") and e.detail == name), None
+        )
+        if fault is None:
+            return
+        self._log.add(op, key, "failed", latency, start, peer, cost)
+        done = "paused" if fault.action == "pause" else "killed"
+        raise NetworkError(
+            f"simulated network failure: {op}({key!r}) from {name} failed: {name} was {done} "
+            f"at {format_seconds(fault.at)}, before the operation completed at "
+            f"{format_seconds(start + latency)} (world seed {self._seed})",
+            op=op,
+            key=key,
+        )
+
     def _act(
         self,
         prepared: Prepared[T],
@@ -305,7 +373,13 @@ class Pipeline:
                 if limit is not None and latency > limit:
                     start = self._spend_held(limit)
                     raise self._timed_out(op, key, latency, limit, start, peer, cost)
-                start = self._spend_held(latency)
+                clock = self._clock  # _spend_held, written out: the usual branch first
+                start = clock._offset
+                end = start + latency
+                if end < clock._deadline:
+                    clock._offset = end
+                else:  # something is due on the way: it runs, and the operation sees it
+                    self._pass_during(op, key, latency, start, end, peer, cost)
                 if fails:
                     raise self._failed(op, key, latency, start, peer, cost, fails)
                 try:
@@ -323,12 +397,14 @@ class Pipeline:
         with self._lock:  # a real clock: draw, then wait without holding the lock
             self._clock._catch_up()
             latency, fails, limit, cost = self._draw(op, key, timeout, peer)
+            seen = len(self._fault_log)
         if limit is not None and latency > limit:
             start = self._spend(limit)
             with self._lock:
                 raise self._timed_out(op, key, latency, limit, start, peer, cost)
         start = self._spend(latency)
         with self._lock:
+            self._check_completion(op, key, latency, start, peer, cost, seen)
             if fails:
                 raise self._failed(op, key, latency, start, peer, cost, fails)
             return self._act(prepared, latency, start, peer, cost)
@@ -343,6 +419,7 @@ class Pipeline:
         with self._lock:
             latency, fails, limit, cost = self._draw(op, key, timeout, peer)
             start = self._clock.now()
+            seen = len(self._fault_log)
         timed_out = limit is not None and latency > limit
         try:
             await self._clock.asleep(limit if timed_out and limit is not None else latency)
@@ -355,6 +432,8 @@ class Pipeline:
         with self._lock:
             if timed_out and limit is not None:
                 raise self._timed_out(op, key, latency, limit, start, peer, cost)
+            self._clock._catch_up()
+            self._check_completion(op, key, latency, start, peer, cost, seen)
             if fails:
                 raise self._failed(op, key, latency, start, peer, cost, fails)
             return self._act(prepared, latency, start, peer, cost)

@@ -5,11 +5,14 @@ checked when it is scheduled (the same checks the fault makes when called),
 so a misspelt peer fails at the ``at()`` line. It runs when the world's clock
 reaches its time (see ``timeline``): on a virtual clock at exactly that
 instant, whatever moves the clock, so a fault due during an operation's
-simulated latency applies to that operation (its action runs after the
-latency is spent). Any other callable may be scheduled too; its arguments are
-bound to its signature when scheduled. An action that raises when it runs
-makes the test's next operation raise :class:`ScheduledActionError` (chained
-to the error), and is shown in the report.
+simulated latency applies to that operation: it sees the network as it is
+when it completes (its action runs after the latency is spent, and a caller
+paused or killed meanwhile fails it; see ``pipeline``). Any other callable
+may be scheduled too; its arguments are bound to its signature when
+scheduled. An action that raises when it runs makes the test's next
+operation raise :class:`ScheduledActionError` (chained to the error), and is
+shown in the report, raised or not. Labels show peers by their names, bare,
+as ``world.faults`` does: ``kill(peer-2)``.
 """
 
 from __future__ import annotations
@@ -36,12 +39,22 @@ FAULTS: Final = ("partition", "heal", "cut", "isolate", "pause", "kill", "revive
 
 
 def _shown(value: object) -> str:
-    """An argument as a fault's label shows it: peers by name, groups as lists of names."""
+    """An argument as a callable's label shows it: peers by name, groups as lists of names."""
     if isinstance(value, Peer):
         return repr(value.name)
     if isinstance(value, (list, tuple, set, frozenset)):
         return "[" + ", ".join(_shown(item) for item in value) + "]"
     return repr(value)
+
+
+def _shown_peers(value: object, name_of: Callable[[Any], str]) -> str:
+    """A fault's positional argument (a peer, or a group of peers) as ``world.faults`` shows
+    peers: by name, bare (``kill(peer-2)``, ``partition([local, peer-1])``)."""
+    if isinstance(value, (Peer, str)):
+        return name_of(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "[" + ", ".join(name_of(item) for item in value) + "]"
+    return repr(value)  # pragma: no cover - the fault's own checks refuse anything else
 
 
 class Schedule:
@@ -52,6 +65,9 @@ class Schedule:
     _timeline: Timeline
 
     def _network_changed(self) -> None:  # defined by World
+        raise NotImplementedError
+
+    def peer(self, name_or_id: Peer | str) -> Peer:  # defined by Cluster
         raise NotImplementedError
 
     def at(
@@ -121,9 +137,7 @@ class Schedule:
             name = str(getattr(action, "__name__", ""))
         else:
             function = action
-        shown = ", ".join(
-            [_shown(arg) for arg in args] + [f"{key}={_shown(val)}" for key, val in kwargs.items()]
-        )
+        keywords = [f"{key}={_shown(val)}" for key, val in kwargs.items()]
         if name is not None:
             planner: Callable[..., Callable[[], None]] = getattr(self, f"_plan_{name}")
             try:
@@ -132,7 +146,14 @@ class Schedule:
                 raise TypeError(
                     f"{name}() was scheduled with arguments it does not take: {error}"
                 ) from None
-            return planner(*args, **kwargs), f"{name}({shown})"
+            plan = planner(*args, **kwargs)  # checks every argument: the peers are known
+
+            def name_of(peer: Any) -> str:
+                return self.peer(peer).name
+
+            shown = ", ".join([_shown_peers(arg, name_of) for arg in args] + keywords)
+            return plan, f"{name}({shown})"
+        shown = ", ".join([_shown(arg) for arg in args] + keywords)
         assert function is not None
         try:
             inspect.signature(function).bind(*args, **kwargs)

@@ -55,8 +55,11 @@ class Term:
     ``electorate`` is how many peers voted and ``peers`` how many the world
     had (a majority is ``peers // 2 + 1``); ``started_by`` is the peer whose
     election timer ran out first. ``version`` is the job table version the
-    leader continued from, and ``refused`` the peers whose copy it refused
-    (digest mismatch). ``ended_at`` and ``end`` (``"killed"``, ``"lost its
+    leader continued from (the newest a majority of all peers held),
+    ``refused`` the peers whose copy it refused (digest mismatch), and
+    ``discarded`` those whose valid copy it discarded: newer than that
+    version, or on another branch, held by a minority (a stale leader's
+    writes). ``ended_at`` and ``end`` (``"killed"``, ``"lost its
     majority"``, ``"paused"``, ``"replaced by term N"``) are set when it ends.
     """
 
@@ -69,6 +72,7 @@ class Term:
     peers: int
     version: int
     refused: tuple[Peer, ...] = ()
+    discarded: tuple[Peer, ...] = ()
     ended_at: float | None = None
     end: str = ""
 

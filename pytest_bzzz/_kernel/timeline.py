@@ -10,7 +10,8 @@ reading (``Clock._catch_up``).
 
 An action that raises does not stop the clock: the error is kept in
 :attr:`Timeline.failures` with the action's time and label, for the world to
-raise at the test's next operation and for the report.
+raise at the test's next operation, and in :attr:`Timeline.failed` for the
+report, which lists it whether or not an operation raised it.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class Scheduled:
         """World seconds it is due at."""
         self.sequence = sequence
         self.label = label
-        """What it does, readable: ``"partition(local | peer-1, peer-2)"``."""
+        """What it does, readable: ``"partition([local, peer-1])"``, ``"kill(peer-2)"``."""
         self.action = action
         self.state = "pending"
         """``"pending"``, ``"done"``, ``"failed"`` or ``"cancelled"``."""
@@ -72,6 +73,8 @@ class Timeline:
         self._on_change = on_change  # told the earliest time due, whenever it changes
         self.failures: list[Failure] = []
         """Actions that raised, oldest first, until the world raises them (``take_failures``)."""
+        self.failed: list[Failure] = []
+        """Every action that raised, oldest first, raised or not: for the report."""
 
     @property
     def next_due(self) -> float:
@@ -111,7 +114,9 @@ class Timeline:
                 entry.action()
             except Exception as error:  # kept for the test's next operation and the report
                 entry.state = "failed"
-                self.failures.append(Failure(entry.at, entry.label, error))
+                failure = Failure(entry.at, entry.label, error)
+                self.failures.append(failure)
+                self.failed.append(failure)
             else:
                 entry.state = "done"
         return self.next_due
@@ -126,4 +131,5 @@ class Timeline:
             entry.state = "cancelled"
         self._queue.clear()
         self.failures.clear()
+        self.failed.clear()
         self._on_change(math.inf)

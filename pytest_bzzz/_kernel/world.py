@@ -138,6 +138,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
         self._topology = Topology()
         self._peers: dict[str, Peer] = {}
         self._names: dict[str, Peer] = {}
+        self._next_number = 1  # the next peer-N name to try
         self._reach_cache: dict[str, tuple[int, int]] = {}
         self._states: dict[StateKey[Any], WorldState] = {}
         self._fault_log: list[FaultEvent] = []
@@ -228,12 +229,17 @@ class World(Cluster, Schedule, Pipeline, Elections):
             return list(self._peers.values())
 
     def add_peer(self, name: str | None = None) -> Peer:
-        """Add a peer (named ``peer-N`` unless ``name`` is given) and return it."""
+        """Add a peer and return it: named ``name``, or ``peer-N`` with the smallest N free.
+
+        A name must be a non-empty str that no peer of the world has as its
+        name or its id.
+        """
         with self._lock:
-            if name is None:  # peer-N, N the number of peers so far or the next free after it
-                number = len(self._peers)
+            if name is None:  # peer-N, the smallest N free: names are never given back, so
+                number = self._next_number  # the count only moves on (amortised O(1))
                 while f"peer-{number}" in self._names:
                     number += 1
+                self._next_number = number + 1
                 name = f"peer-{number}"
             if not isinstance(name, str):
                 raise TypeError(f"a peer name must be a str, got {type(name).__name__} {name!r}")
@@ -241,6 +247,11 @@ class World(Cluster, Schedule, Pipeline, Elections):
                 raise ValueError("a peer name must not be empty")
             if name in self._names:
                 raise ValueError(f"a peer named {name!r} already exists")
+            if name in self._peers:
+                raise ValueError(
+                    f"cannot name a peer {name!r}: that is the id of {self._peers[name].name}, "
+                    "and a peer is found by its name or its id"
+                )
             peer = Peer(self._peer_ids.next(), name)
             self._topology.add(peer.id)  # first: its hook sees the peers as they were
             self._peers[peer.id] = peer
@@ -345,8 +356,18 @@ class World(Cluster, Schedule, Pipeline, Elections):
         if pending:
             lines.append("scheduled:")
             lines += [f"  {entry.at:.6g}s {entry.label}" for entry in pending[:20]]
-        for failure in self._timeline.failures:
-            lines.append(f"failed: {failure.at:.6g}s {failure.label}: {failure.error!r}")
+        unraised = self._timeline.failures
+        for failure in self._timeline.failed:
+            error = failure.error
+            when = (
+                "not raised yet"
+                if any(failure is other for other in unraised)
+                else "raised at the next operation"
+            )
+            lines.append(
+                f"failed at {failure.at:.6g}s: {failure.label}: "
+                f"{type(error).__name__}: {error} ({when})"
+            )
         return lines
 
     def reset(self) -> None:
@@ -362,6 +383,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
             self._peer_ids.reset()
             self._peers.clear()
             self._names.clear()
+            self._next_number = 1
             self._topology.clear()
             self._fault_log.clear()
             self._election.reset()

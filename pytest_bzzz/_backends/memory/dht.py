@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from types import EllipsisType
 
 from ..._kernel.conditions import seconds
+from ..._kernel.peers import Peer
 from ..._kernel.pipeline import Prepared
 from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
 from ..._ucxl.address import UCXLAddress
 from .mock import Mock
-from .storage import check_key, check_peer_id, check_value
+from .storage import check_key, check_value
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
@@ -57,8 +58,12 @@ class MockDHT(Mock):
             return self._run(("get_value", key, self._read, (key,)), timeout, self._peer_id)
         return self._run(self._prepare_get(key), timeout, self._peer_id)
 
-    def provide(self, key: Key, provider_id: str, *, timeout: float | None = None) -> None:
-        """Announce ``provider_id`` as a provider of ``key``."""
+    def provide(self, key: Key, provider_id: str | Peer, *, timeout: float | None = None) -> None:
+        """Announce ``provider_id`` as a provider of ``key``.
+
+        A :class:`Peer` of the world, or a peer's name, is recorded as that
+        peer's id; any other text as given.
+        """
         self._run(self._prepare_provide(key, provider_id), timeout, self._peer_id)
 
     def find_providers(self, key: Key, *, timeout: float | None = None) -> list[str]:
@@ -73,7 +78,9 @@ class MockDHT(Mock):
         """Async twin of :meth:`get_value`."""
         return await self._arun(self._prepare_get(key), timeout, self._peer_id)
 
-    async def aprovide(self, key: Key, provider_id: str, *, timeout: float | None = None) -> None:
+    async def aprovide(
+        self, key: Key, provider_id: str | Peer, *, timeout: float | None = None
+    ) -> None:
         """Async twin of :meth:`provide`."""
         await self._arun(self._prepare_provide(key, provider_id), timeout, self._peer_id)
 
@@ -106,8 +113,8 @@ class MockDHT(Mock):
             return ("get_value", name, self._read, (name,))
         return ("get_value", name, self._network.get, (self._peer_id, name))
 
-    def _prepare_provide(self, key: Key, provider_id: str) -> Prepared[None]:
-        name, provider = check_key(key), check_peer_id(provider_id)
+    def _prepare_provide(self, key: Key, provider_id: str | Peer) -> Prepared[None]:
+        name, provider = check_key(key), self._provider_id(provider_id)
         if self._network.alone:
             return ("provide", name, self._network.provide_alone, (name, provider))
         return ("provide", name, self._network.provide, (self._peer_id, name, provider))

@@ -20,12 +20,13 @@ from ..._kernel.peers import Peer
 from ..._kernel.record import DEFAULT_RECORD_LIMIT, Stats
 from ..._kernel.world import World, runners
 from .state import NETWORK
+from .storage import check_peer_id
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["Mock"]
+__all__ = ["Mock", "provider_id"]
 
 
 class Mock:
@@ -66,6 +67,10 @@ class Mock:
     def _bind(self) -> None:
         """Take what the mock's operations need from its data (bound once: the hot path)."""
 
+    def _provider_id(self, provider: object) -> str:
+        """A provider as a record holds it: see :func:`provider_id`."""
+        return provider_id(self._world, provider)
+
     def on(self, peer: Peer | str) -> Self:
         """A mock of the same kind on the same world, acting as ``peer`` (a Peer, name or id)."""
         return type(self)(self._world, peer=peer)
@@ -100,3 +105,14 @@ class Mock:
     ) -> None:
         if self._owns_world:
             self._world.close()
+
+
+def provider_id(world: World, provider: object) -> str:
+    """A provider as a record holds it: a peer's id for a :class:`Peer` of ``world``, or the
+    name of one (as everything that takes a peer takes its name); any other text as given
+    (a provider outside the simulated world)."""
+    if isinstance(provider, Peer):
+        return world.peer(provider).id
+    text = check_peer_id(provider)
+    found = world._names.get(text)
+    return text if found is None else found.id

@@ -30,6 +30,7 @@ through a mock or ``world.storage``) have no age and never expire.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,8 @@ class MemoryNetwork:
         self._write_births: Births[tuple[str, Stamp]] = Births(world.value_ttl)
         self._provide_births: Births[tuple[str, str, Stamp]] = Births(world.provider_ttl)
         self._provider_stamps: dict[str, dict[tuple[str, str], Stamp]] = {}
-        self._sweep: Scheduled | None = None
+        self._sweep: Scheduled | None = None  # when values next expire
+        self._provider_sweep: Scheduled | None = None  # when provider records next expire
         # Bound once for put_alone, the fast path (Births clears and rebuilds it in place).
         self._value_born = self._value_births.born
         self._sole_values = self._sole.values
@@ -149,39 +151,43 @@ class MemoryNetwork:
         """A provide in a world of one peer."""
         self._sole.providers_by_key.setdefault(key, {})[provider] = None
         self._provider_births.stored((key, provider), self._now())
-        if self._sweep is None:
+        if self._provider_sweep is None:
             self._schedule_sweep()
 
     # -- expiry -------------------------------------------------------------------------------
 
     def _schedule_sweep(self) -> None:
-        """Be on the world's timeline when the next record expires (lock held)."""
-        due = min(
-            births.next_due
-            for births in (
-                self._value_births,
-                self._provider_births,
-                self._write_births,
-                self._provide_births,
-            )
-        )
-        if self._sweep is not None:
-            if self._sweep.at == due:
-                return
-            self._sweep.cancel()
-            self._sweep = None
-        if due != float("inf"):
-            self._sweep = timeline(self._world).add(due, "records expire", self._expire)
+        """Be on the world's timeline when the next record expires (lock held).
 
-    def _expire(self) -> None:
-        """Remove every record whose TTL has run out (the timeline runs this on time)."""
+        Values and provider records are swept apart: each kind has one TTL, so
+        a kind's next record to expire is never later than a new one's, and a
+        put need only check that its kind has a sweep at all (``put_alone``).
+        """
+        due = min(self._value_births.next_due, self._write_births.next_due)
+        self._sweep = self._reschedule(self._sweep, due, "values expire", self._expire_values)
+        due = min(self._provider_births.next_due, self._provide_births.next_due)
+        self._provider_sweep = self._reschedule(
+            self._provider_sweep, due, "provider records expire", self._expire_providers
+        )
+
+    def _reschedule(
+        self, sweep: Scheduled | None, due: float, label: str, action: Callable[[], None]
+    ) -> Scheduled | None:
+        if sweep is not None:
+            if sweep.at == due and sweep.state == "pending":
+                return sweep
+            sweep.cancel()
+        if due == float("inf"):
+            return None
+        return timeline(self._world).add(due, label, action)
+
+    def _expire_values(self) -> None:
+        """Remove every value whose TTL has run out (the timeline runs this on time)."""
         self._sweep = None
         now = self._now()
         sole = self._sole
         for key in self._value_births.expire(now):
             sole.values.pop(key, None)
-        for key, provider in self._provider_births.expire(now):
-            self._drop_provider(sole, key, provider)
         for key, stamp in self._write_births.expire(now):
             for peer in list(self._holders.get(key, ())):
                 stamps = self._stamps.get(peer, {})
@@ -189,6 +195,15 @@ class MemoryNetwork:
                     del stamps[key]
                     self._stores[peer].values.pop(key, None)
                     self._holders[key].discard(peer)
+        self._schedule_sweep()
+
+    def _expire_providers(self) -> None:
+        """Remove every provider record whose TTL has run out (run on time, as values are)."""
+        self._provider_sweep = None
+        now = self._now()
+        sole = self._sole
+        for key, provider in self._provider_births.expire(now):
+            self._drop_provider(sole, key, provider)
         for key, provider, stamp in self._provide_births.expire(now):
             for peer in list(self._provider_holders.get(key, ())):
                 records = self._provider_stamps.get(peer, {})
@@ -213,13 +228,29 @@ class MemoryNetwork:
     # -- placement --------------------------------------------------------------------------
 
     def targets(self, writer: str, key: str) -> list[str]:
-        """Where a write from ``writer`` goes: the closest peers it reaches, and itself."""
+        """Where a write from ``writer`` goes: the closest peers it reaches, and itself.
+
+        Chosen on the network as it is when the write is made (an operation's
+        action runs once its latency is spent). A ``writer`` that is not live
+        (only ``world.storage`` writes for one: the mocks' operations from it
+        fail first) stores nothing on itself, and the write goes to the
+        closest live peers.
+        """
         topology = self._topology
         if len(self._ring) != len(topology):
             self._ring.rebuild(topology)
-        accept = None if topology.undivided else (lambda peer: topology.can_reach(writer, peer))
+        accept: Callable[[str], bool] | None = None
+        live = topology.undivided or topology.status(writer) == "live"
+        if not topology.undivided:
+            if live:
+                accept = functools.partial(topology.can_reach, writer)
+            else:
+
+                def accept(peer: str) -> bool:
+                    return topology.status(peer) == "live"
+
         chosen = self._ring.closest(id_of(key), self._world.replication, accept)
-        if writer not in chosen:
+        if live and writer not in chosen:
             chosen.append(writer)
         return chosen
 
@@ -353,7 +384,7 @@ class MemoryNetwork:
             self._provider_stamps.setdefault(peer, {})[key, provider] = stamp
         self._provider_holders.setdefault(key, set()).update(chosen)
         self._provide_births.stored((key, provider, stamp), stamp[0])
-        if self._sweep is None:
+        if self._provider_sweep is None:
             self._schedule_sweep()
 
     def providers(self, reader: str, key: str) -> list[str]:
@@ -418,9 +449,10 @@ class MemoryNetwork:
             self._provide_births,
         ):
             births.clear()
-        if self._sweep is not None:
-            self._sweep.cancel()
-            self._sweep = None
+        for sweep in (self._sweep, self._provider_sweep):
+            if sweep is not None:
+                sweep.cancel()
+        self._sweep = self._provider_sweep = None
 
     # -- the world's life -------------------------------------------------------------------
 

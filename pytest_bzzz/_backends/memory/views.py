@@ -17,8 +17,9 @@ from ..._kernel.world import World
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
+from .mock import provider_id as provider_id_of
 from .state import NETWORK, MemoryNetwork
-from .storage import DHTStorage, check_key, check_peer_id, check_value
+from .storage import DHTStorage, check_key, check_value
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
@@ -35,11 +36,12 @@ class PlacedStorage(DHTStorage):
     the methods.
     """
 
-    __slots__ = ("_local", "_network")
+    __slots__ = ("_local", "_network", "_world")
 
-    def __init__(self, network: MemoryNetwork, local: str) -> None:  # no super(): no own data
+    def __init__(self, network: MemoryNetwork, world: World) -> None:  # no super(): no own data
         self._network = network
-        self._local = local
+        self._world = world
+        self._local = world.local_peer.id
 
     def put(self, key: str | UCXLAddress, value: bytes | bytearray | memoryview) -> None:
         """Store ``value`` under ``key`` where a put from the local peer would, at no cost."""
@@ -53,9 +55,12 @@ class PlacedStorage(DHTStorage):
             raise NotFoundError(f"no value under {name!r}")
         return newest
 
-    def provide(self, key: str | UCXLAddress, provider_id: str) -> None:
-        """Record ``provider_id`` for ``key`` where a provide from the local peer would."""
-        self._network.provide(self._local, check_key(key), check_peer_id(provider_id))
+    def provide(self, key: str | UCXLAddress, provider_id: str | Peer) -> None:
+        """Record ``provider_id`` for ``key`` where a provide from the local peer would.
+
+        A :class:`Peer` of the world, or a peer's name, is recorded as that peer's id.
+        """
+        self._network.provide(self._local, check_key(key), provider_id_of(self._world, provider_id))
 
     def providers(self, key: str | UCXLAddress) -> list[str]:
         """Every provider of ``key`` any peer records, in the order they first provided."""
@@ -98,18 +103,22 @@ class SoleStorage(DHTStorage):
     is written into them directly has no age and never expires).
     """
 
-    __slots__ = ("_network",)
+    __slots__ = ("_network", "_world")
 
-    def __init__(self, network: MemoryNetwork) -> None:  # no super(): the peer's data
+    def __init__(self, network: MemoryNetwork, world: World) -> None:  # no super(): its data
         self._network = network
+        self._world = world
 
     def put(self, key: str | UCXLAddress, value: bytes | bytearray | memoryview) -> None:
         """Store ``value`` under ``key``, at no cost; it expires as a mock's put would."""
         self._network.put_alone(check_key(key), check_value(value))
 
-    def provide(self, key: str | UCXLAddress, provider_id: str) -> None:
-        """Record ``provider_id`` as a provider of ``key``; it expires as a mock's would."""
-        self._network.provide_alone(check_key(key), check_peer_id(provider_id))
+    def provide(self, key: str | UCXLAddress, provider_id: str | Peer) -> None:
+        """Record ``provider_id`` as a provider of ``key``; it expires as a mock's would.
+
+        A :class:`Peer` of the world, or a peer's name, is recorded as that peer's id.
+        """
+        self._network.provide_alone(check_key(key), provider_id_of(self._world, provider_id))
 
     @property
     def values(self) -> dict[str, bytes]:
@@ -134,7 +143,7 @@ class SoleStorage(DHTStorage):
 
 def world_storage(world: World) -> DHTStorage:
     network = world.state(NETWORK)
-    return SoleStorage(network) if network.alone else PlacedStorage(network, world.local_peer.id)
+    return SoleStorage(network, world) if network.alone else PlacedStorage(network, world)
 
 
 def world_content(world: World) -> ContentStore:
