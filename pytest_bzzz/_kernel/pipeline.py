@@ -15,8 +15,8 @@ operation then sees the network as it is at its completion: its action
 chooses its peers then, and a caller paused or killed meanwhile (even if
 revived before the end) fails it with :class:`NetworkError`, naming the
 fault and its time, before it acts. The faults recorded since the operation
-began tell which (``Cluster.faults``); on the virtual hot path they are
-looked at only when something was due on the way.
+began tell which (``Cluster.faults``); the virtual hot path looks at them only
+when something fell due while the latency was spent.
 
 **Links.** A link with conditions of its own (``world.link(a, b, ...)``)
 applies to the operations that reach across it: an operation from ``a`` whose
@@ -240,25 +240,6 @@ class Pipeline:
                 key=key,
             )
 
-    def _pass_during(
-        self,
-        op: str,
-        key: str,
-        latency: float,
-        start: float,
-        end: float,
-        peer: str,
-        cost: tuple[int, ...],
-    ) -> None:
-        """Spend an operation's latency on a virtual clock, with something due on the way.
-
-        What is due runs (the timeline's actions, at their times); then the
-        operation sees the network as it is at its end. Lock held.
-        """
-        seen = len(self._fault_log)
-        self._clock._pass(end)
-        self._check_completion(op, key, latency, start, peer, cost, seen)
-
     def _check_completion(
         self,
         op: str,
@@ -373,13 +354,12 @@ class Pipeline:
                 if limit is not None and latency > limit:
                     start = self._spend_held(limit)
                     raise self._timed_out(op, key, latency, limit, start, peer, cost)
-                clock = self._clock  # _spend_held, written out: the usual branch first
-                start = clock._offset
-                end = start + latency
-                if end < clock._deadline:
-                    clock._offset = end
-                else:  # something is due on the way: it runs, and the operation sees it
-                    self._pass_during(op, key, latency, start, end, peer, cost)
+                if self._clock._deadline > self._clock._offset + latency:
+                    start = self._spend_held(latency)  # nothing is due on the way
+                else:  # what is due runs; then the operation meets the network at its end
+                    seen = len(self._fault_log)
+                    start = self._spend_held(latency)
+                    self._check_completion(op, key, latency, start, peer, cost, seen)
                 if fails:
                     raise self._failed(op, key, latency, start, peer, cost, fails)
                 try:
