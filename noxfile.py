@@ -9,6 +9,11 @@
   keep each page on one worker, see docs/conftest.py);
 - ``checks``: ruff, mypy, the layering contracts (lint-imports) and the docs build with
   warnings as errors, once, on Python 3.11;
+- ``libp2p``: on each Python, with the ``libp2p`` extra too, the contract suite on both
+  backends (real py-libp2p hosts on 127.0.0.1) with the libp2p backend's own tests, and the
+  plugin's tests of choosing it (``CONTRACT_BACKENDS=memory,libp2p``: see
+  tests/contract/conftest.py), then the example suite of docs/examples on the libp2p
+  backend; the other sessions run without py-libp2p, as most users do;
 - ``constraints`` (only when asked for: ``python -m nox -s constraints``): write
   constraints/ci.txt anew from the newest releases, to refresh the pins on purpose.
 """
@@ -55,14 +60,14 @@ def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def install_pinned(session: nox.Session) -> None:
-    """Install the project with its ``test`` extra, every version from constraints/ci.txt."""
+def install_pinned(session: nox.Session, extras: str = "test") -> None:
+    """Install the project with its ``extras``, every version from constraints/ci.txt."""
     # Every pip call of the session is constrained, the README's own included, and so is the
     # build backend that pip installs to build the project.
     session.env["PIP_CONSTRAINT"] = str(CONSTRAINTS)
     session.env["PIP_BUILD_CONSTRAINT"] = str(CONSTRAINTS)
     session.install("--quiet", "-c", str(CONSTRAINTS), "pip")
-    session.install("--quiet", "-c", str(CONSTRAINTS), "-e", ".[test]")
+    session.install("--quiet", "-c", str(CONSTRAINTS), "-e", f".[{extras}]")
     frozen = session.run(
         "python", "-m", "pip", "freeze", "--all", "--exclude-editable", silent=True
     )
@@ -117,11 +122,43 @@ def checks(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=PYTHONS)
+def libp2p(session: nox.Session) -> None:
+    """The contract suite on the mock and on real py-libp2p hosts; the libp2p backend's tests."""
+    install_pinned(session, "test,libp2p")
+    session.env["CONTRACT_BACKENDS"] = "memory,libp2p"
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "2",
+        "-p",
+        "no:cacheprovider",
+        "tests/contract",
+        "tests/test_libp2p_plugin.py",
+        *session.posargs,
+    )
+    # The example suite as users write it, on real hosts: tests that need the simulation say so
+    # (@pytest.mark.bzzz(backend="memory")) and run on it; every other runs on libp2p.
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "2",
+        "-p",
+        "no:cacheprovider",
+        "--bzzz-backend=libp2p",
+        "docs/examples",
+    )
+
+
 @nox.session(python=PYTHONS[:1], default=False)
 def constraints(session: nox.Session) -> None:
     """Write constraints/ci.txt anew: the newest releases of all that CI installs."""
     session.install("--quiet", "--upgrade", "pip")
-    session.install("--quiet", "-e", ".[test]", "nox", "hatchling")
+    session.install("--quiet", "-e", ".[test,libp2p]", "nox", "hatchling")
     frozen = session.run(
         "python", "-m", "pip", "freeze", "--all", "--exclude-editable", silent=True
     )

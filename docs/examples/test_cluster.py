@@ -16,6 +16,10 @@ from pytest_bzzz import MockDHT, NetworkError, NotFoundError, SyncDHT, World
 
 HOUR = 3600
 
+# Partitions, paused and killed peers and 50 simulated peers: these tests need the
+# simulation, also when a run chooses the libp2p backend (--bzzz-backend=libp2p).
+pytestmark = pytest.mark.bzzz(backend="memory")
+
 # -- The code under test ------------------------------------------------------
 
 

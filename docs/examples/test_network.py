@@ -29,6 +29,12 @@ from pytest_bzzz import (
     World,
 )
 
+# Tests that count simulated time, arrange data in the world's storage or use more
+# peers than a real network's hosts need the simulation: on a run that chooses the
+# libp2p backend (--bzzz-backend=libp2p), they still run on the simulated network.
+needs_simulation = pytest.mark.bzzz(backend="memory")
+
+
 # -- The code under test ------------------------------------------------------
 # In a real project this lives in your package; it is inlined here so that the
 # example suite is self-contained.
@@ -101,6 +107,7 @@ def test_context_never_published_is_none(mock_dht: MockDHT) -> None:
     assert mock_dht.stats.not_found == 1
 
 
+@needs_simulation
 def test_data_arranged_in_storage_costs_no_call(mock_dht: MockDHT, bzzz_network: World) -> None:
     bzzz_network.storage.put(KEY, b'{"choice": "rest"}')  # no network, not recorded
 
@@ -108,6 +115,7 @@ def test_data_arranged_in_storage_costs_no_call(mock_dht: MockDHT, bzzz_network:
     assert mock_dht.stats.total == 1  # only the read
 
 
+@needs_simulation
 def test_another_peer_provides_the_context(mock_dht: MockDHT, bzzz_network: World) -> None:
     gpu_box = bzzz_network.add_peer("gpu-box")
     MockDHT(bzzz_network, peer=gpu_box).provide(KEY, gpu_box.id)  # acts as gpu-box
@@ -119,6 +127,7 @@ def test_another_peer_provides_the_context(mock_dht: MockDHT, bzzz_network: Worl
 # Latency: simulated, so it costs no wall time.
 
 
+@needs_simulation
 @pytest.mark.latency("25s")
 def test_each_operation_takes_its_latency(mock_dht: MockDHT, bzzz_network: World) -> None:
     started = time.monotonic()
@@ -132,6 +141,7 @@ def test_each_operation_takes_its_latency(mock_dht: MockDHT, bzzz_network: World
     assert time.monotonic() - started < 30  # simulated, not slept: far less than 75 s
 
 
+@needs_simulation
 @pytest.mark.latency(100, jitter=50)
 def test_jitter_spreads_latencies_around_the_latency(mock_dht: MockDHT) -> None:
     for number in range(20):
@@ -142,6 +152,7 @@ def test_jitter_spreads_latencies_around_the_latency(mock_dht: MockDHT) -> None:
     assert len(set(latencies)) > 1
 
 
+@needs_simulation
 @pytest.mark.latency(100)
 class TestOnASlowNetwork:
     """A marker on a class applies to each of its tests; the test's own marker wins."""
@@ -193,6 +204,7 @@ def test_retrying_gets_through_a_lossy_network(mock_dht: MockDHT) -> None:
 # Timeouts: the caller waits for the timeout, then gets NetworkTimeout.
 
 
+@needs_simulation
 @pytest.mark.latency(500)
 @pytest.mark.bzzz(timeout=200)
 def test_a_slow_network_times_out(mock_dht: MockDHT, bzzz_network: World) -> None:
@@ -205,6 +217,7 @@ def test_a_slow_network_times_out(mock_dht: MockDHT, bzzz_network: World) -> Non
     assert KEY not in bzzz_network.storage
 
 
+@needs_simulation
 @pytest.mark.latency(500)
 def test_a_deadline_per_call(mock_dht: MockDHT, bzzz_network: World) -> None:
     bzzz_network.storage.put(KEY, b"{}")
@@ -217,6 +230,7 @@ def test_a_deadline_per_call(mock_dht: MockDHT, bzzz_network: World) -> None:
 # The Go mock's knobs, in seconds, for conditions that change during a test.
 
 
+@needs_simulation
 def test_conditions_change_during_the_test(mock_dht: MockDHT, bzzz_network: World) -> None:
     mock_dht.put_value(KEY, b"{}")
     mock_dht.set_network_latency(0.05)

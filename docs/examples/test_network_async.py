@@ -18,6 +18,12 @@ from pytest_bzzz import AsyncDHT, MockDHT, NetworkError, NetworkTimeout, World
 
 pytest.importorskip("pytest_asyncio")
 
+# Tests that count simulated time, arrange data in the world's storage or use more
+# peers than a real network's hosts need the simulation: on a run that chooses the
+# libp2p backend (--bzzz-backend=libp2p), they still run on the simulated network.
+needs_simulation = pytest.mark.bzzz(backend="memory")
+
+
 # -- The code under test ------------------------------------------------------
 # In a real project this lives in your package.
 
@@ -57,6 +63,7 @@ async def read_with_backoff(dht: AsyncDHT, key: str, *, attempts: int, first_del
 KEY = "ucxl://monitor:observer@bzzz:cluster/*^/status.json"
 
 
+@needs_simulation
 @pytest.mark.asyncio
 @pytest.mark.latency(250)
 async def test_concurrent_reads_overlap_in_simulated_time(
@@ -70,6 +77,7 @@ async def test_concurrent_reads_overlap_in_simulated_time(
     assert bzzz_network.clock.now() == pytest.approx(0.25)  # not 100 x 0.25
 
 
+@needs_simulation
 @pytest.mark.asyncio
 @pytest.mark.latency(500)
 async def test_a_read_past_its_deadline_is_cancelled(
@@ -103,6 +111,7 @@ async def test_the_tests_own_sleep_is_virtual_from_its_first_line(bzzz_network: 
     assert bzzz_network.clock.now() == pytest.approx(3600)
 
 
+@needs_simulation
 @pytest.mark.asyncio
 @pytest.mark.latency(500)
 @pytest.mark.bzzz(timeout=200)
@@ -117,6 +126,7 @@ async def test_an_async_operation_times_out_like_a_sync_one(
     assert [call.outcome for call in mock_dht.calls()] == ["timeout"]
 
 
+@needs_simulation
 @pytest.mark.asyncio
 @pytest.mark.latency(100)
 async def test_sync_and_async_calls_share_one_clock(mock_dht: MockDHT, bzzz_network: World) -> None:

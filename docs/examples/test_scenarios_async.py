@@ -19,6 +19,10 @@ from pytest_bzzz import AsyncConnector, Envelope, ErrorCode, MockBZZZ, NetworkEr
 
 pytest.importorskip("pytest_asyncio")
 
+# The connector (mock_bzzz) is simulated on every backend: these scenarios need the
+# simulation, also when a run chooses the libp2p backend (--bzzz-backend=libp2p).
+pytestmark = pytest.mark.bzzz(backend="memory")
+
 # -- The code under test ------------------------------------------------------
 # In a real project this lives in your package; it is inlined here so that the
 # example suite is self-contained.

@@ -4,7 +4,11 @@
   their operations in the kernel's registry;
 - ``registry``: the backends by name (the ``backend`` setting) and the
   ``Backend`` Protocol a backend satisfies;
-- ``memory``: the in-memory backend (``MockDHT``, ``MockBZZZ``), the default.
+- ``memory``: the in-memory backend (``MockDHT``, ``MockBZZZ``), the default;
+- ``libp2p``: real py-libp2p hosts on 127.0.0.1 behind ``mock_dht`` (the
+  ``libp2p`` extra; loaded only when the ``backend`` setting asks for it);
+- ``ucxi``: the fake UCXI node (an HTTP application and server over a world's
+  connector).
 
 A backend may import the kernel, the UCXL library and the interfaces, never
 another backend, the settings or the plugin. Each keeps its own per-world

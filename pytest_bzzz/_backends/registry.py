@@ -20,9 +20,26 @@ if TYPE_CHECKING:
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["BACKENDS", "DEFAULT_BACKEND", "Backend", "load_backend"]
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
+    "DEFAULT_LIBP2P_HOSTS",
+    "LIBP2P_EXTRA",
+    "Backend",
+    "BackendUnavailable",
+    "available_backends",
+    "backend_unavailable",
+    "load_backend",
+]
 
 DEFAULT_BACKEND = "memory"
+DEFAULT_LIBP2P_HOSTS = 3
+"""How many py-libp2p hosts the libp2p backend runs unless the ``libp2p_hosts`` setting says."""
+LIBP2P_EXTRA = "pytest-bzzz[libp2p]"
+
+
+class BackendUnavailable(RuntimeError):
+    """A built-in backend whose optional dependencies are not installed."""
 
 
 @runtime_checkable
@@ -55,13 +72,52 @@ def _memory() -> Backend:
     return MemoryBackend()
 
 
-BACKENDS: dict[str, Callable[[], Backend]] = {"memory": _memory}
+def _libp2p() -> Backend:
+    problem = backend_unavailable("libp2p")
+    if problem:
+        raise BackendUnavailable(problem)
+    from .libp2p import Libp2pBackend
+
+    return Libp2pBackend()
+
+
+BACKENDS: dict[str, Callable[[], Backend]] = {"memory": _memory, "libp2p": _libp2p}
 """Each built-in backend's name -> a function that loads it."""
 
 
+def backend_unavailable(name: str) -> str:
+    """Why the built-in backend ``name`` cannot be loaded here ("" if it can), without loading it.
+
+    The libp2p backend needs py-libp2p, an optional extra: looked up, not
+    imported (importing it costs most of a second).
+    """
+    if name != "libp2p":
+        return ""
+    import importlib.util
+
+    if importlib.util.find_spec("libp2p") is not None:
+        return ""
+    return (
+        "the libp2p backend runs real py-libp2p hosts, and py-libp2p is not installed: "
+        f"python -m pip install '{LIBP2P_EXTRA}'"
+    )
+
+
 def load_backend(name: str) -> Backend:
-    """The backend registered as ``name``; a ``ValueError`` names the known ones otherwise."""
+    """The backend registered as ``name``; a ``ValueError`` names the known ones otherwise.
+
+    The known ones are those that can be loaded here; a built-in one that
+    cannot (``libp2p`` without its extra) raises :class:`BackendUnavailable`,
+    which says what to install.
+    """
     loader = BACKENDS.get(name)
     if loader is None:
-        raise ValueError(f"unknown backend {name!r}; known backends: {', '.join(sorted(BACKENDS))}")
+        raise ValueError(
+            f"unknown backend {name!r}; known backends: {', '.join(available_backends())}"
+        )
     return loader()
+
+
+def available_backends() -> list[str]:
+    """The built-in backends that can be loaded here, by name (``libp2p`` needs its extra)."""
+    return sorted(name for name in BACKENDS if not backend_unavailable(name))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from .._kernel.clock import ClockMode
 from .._kernel.conditions import NetworkConditions
@@ -185,9 +185,29 @@ def _given(
         for variable in (setting.env, setting.deprecated_env)
         if _is_set(env.get(variable))
     ]
+    if setting.switch is not None and _is_set(env.get(setting.switch[0])):
+        variable, value = setting.switch
+        if _switched_on(variable, env[variable]):
+            given.append(_Given(value, f"from the {variable} environment variable"))
     if _is_set(ini.get(setting.ini)):
         given.append(_Given(ini[setting.ini], f"from the {setting.ini} ini option", in_ini=True))
     return given
+
+
+_TRUE: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE: Final = frozenset({"false", "0", "no", "off"})
+
+
+def _switched_on(variable: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise SettingError(
+        f"{variable}={raw!r} (from the environment): expected true or false "
+        f"({', '.join(sorted(_TRUE))}; {', '.join(sorted(_FALSE))})"
+    )
 
 
 def _recorded(setting: Setting, previous: Callable[[str], object]) -> object | None:

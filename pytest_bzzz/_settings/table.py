@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
-from .._backends.registry import DEFAULT_BACKEND
+from .._backends.registry import DEFAULT_BACKEND, DEFAULT_LIBP2P_HOSTS
 from .._kernel.defaults import (
     DEFAULT_ELECTION_TIMEOUT,
     DEFAULT_HEARTBEAT,
@@ -45,6 +45,7 @@ __all__ = [
     "DEPRECATED_ENV_PREFIX",
     "ENV_PREFIX",
     "MARKERS",
+    "REAL_DHT_SWITCH",
     "SETTINGS",
     "Marker",
     "Setting",
@@ -56,6 +57,8 @@ ENV_PREFIX: Final = "PYTEST_BZZZ_"
 """The prefix of the plugin's environment variables."""
 DEPRECATED_ENV_PREFIX: Final = "BZZZ_"
 """Their former prefix, which the real BZZZ node's own configuration shares; still read."""
+REAL_DHT_SWITCH: Final = "BZZZ_USE_REAL_DHT"
+"""BZZZ's hybrid design's switch to the real DHT: ``true`` picks the libp2p backend."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,6 +95,10 @@ class Setting:
     """Each run records its value, and the text ``last`` reuses the previous run's."""
     none_is_unwritten: bool = False
     """A marker's ``None`` for it counts as not written (it does not stand for a value)."""
+    switch: tuple[str, object] | None = None
+    """``(variable, value)``: an environment variable that, set to a true word (``true``,
+    ``1``, ``yes``, ``on``), gives the setting ``value``, after the setting's own variables
+    (a false word gives nothing). BZZZ's hybrid design switches its DHT so."""
 
     def __post_init__(self) -> None:
         if not self.argument:
@@ -174,7 +181,11 @@ SETTINGS: Final = (
             "a whole number, 0 or more (0 keeps no record)",
             "how many calls each test's record keeps", marker="bzzz"),
     Setting("backend", parse_backend, DEFAULT_BACKEND, BACKEND_HELP,
-            "the backend that builds mock_dht and mock_bzzz", marker="bzzz"),
+            "the backend that builds mock_dht and mock_bzzz", marker="bzzz",
+            switch=(REAL_DHT_SWITCH, "libp2p")),
+    Setting("libp2p_hosts", parse_positive_count, DEFAULT_LIBP2P_HOSTS,
+            "a whole number, 1 or more",
+            "how many py-libp2p hosts the libp2p backend runs (one per peer of a world)"),
     Setting("peers", parse_positive_count, 1, "a whole number, 1 or more",
             "how many peers each test's world starts with, the local one included",
             marker="bzzz"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from .._backends.registry import BACKENDS
+from .._backends.registry import BACKENDS, available_backends
 from .._kernel.clock import ClockMode
 from .._kernel.operations import OPERATIONS
 from .._kernel.seeds import SEED_LIMIT
@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 SEED_HELP: Final = f"a whole number from 0 to {SEED_LIMIT - 1}"
-BACKEND_HELP: Final = f"the name of a backend: {', '.join(sorted(BACKENDS))}"
+BACKEND_HELP: Final = f"the name of a backend: {', '.join(available_backends())}"
+"""The backends that can be loaded here: ``libp2p`` only with its extra installed (asked for
+without it, the error says what to install)."""
 
 
 def parse_duration_or_none(value: object) -> float | None:

@@ -19,6 +19,7 @@ import pytest
 
 from .._backends import Backend, load_backend
 from .._backends.interfaces import DHT, Connector
+from .._backends.registry import backend_unavailable
 from .._kernel.seeds import derive_seed
 from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
 from .markers import partition_groups
@@ -70,11 +71,21 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
 
 @pytest.hookimpl(trylast=True)
 def pytest_bzzz_make_backend(item: pytest.Item, settings: WorldSettings) -> Backend:
+    __tracebackhide__ = True
     name = settings.backend
     loaded = item.config.stash.setdefault(_LOADED_KEY, {})
     backend = loaded.get(name)
     if backend is None:
-        backend = loaded[name] = load_backend(name)
+        problem = backend_unavailable(name)
+        if problem:
+            _fail(f"backend {name!r} {settings.sources.get('backend', '')}: {problem}")
+        backend = load_backend(name)
+        if name == "libp2p":  # one network per session (per xdist worker), of this many hosts
+            backend.configure(hosts=settings.values["libp2p_hosts"])  # type: ignore[attr-defined]
+        close = getattr(backend, "close", None)
+        if callable(close):  # what it holds (the libp2p backend's hosts) lives for the session
+            item.config.add_cleanup(close)
+        loaded[name] = backend
     return backend
 
 
@@ -149,6 +160,9 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     if problem:
         world.close()
         _fail(problem)
+    name_world = getattr(backend, "name_world", None)
+    if callable(name_world):  # the libp2p backend's key namespace for the test, from its id
+        name_world(world, item.nodeid)
     item.stash[WORLD_KEY] = (world, settings)
     item.stash[BACKEND_KEY] = backend
     hook.pytest_bzzz_world_created(item=item, world=world)
@@ -255,7 +269,10 @@ def _built(request: pytest.FixtureRequest, world: World, interface: type[Any]) -
     __tracebackhide__ = True
     backend = request.node.stash[BACKEND_KEY]
     method = "dht" if interface is DHT else "connector"
-    built = getattr(backend, method)(world)
+    try:
+        built = getattr(backend, method)(world)
+    except NotImplementedError as error:  # what the backend cannot build, said by it
+        _fail(f"backend {backend.name!r} cannot build {request.fixturename}: {error}")
     if not isinstance(built, interface):
         missing = [name for name in _members(interface) if not hasattr(built, name)]
         _fail(

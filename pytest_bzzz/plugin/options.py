@@ -20,6 +20,7 @@ from typing import Any, Final
 
 import pytest
 
+from .._backends.registry import backend_unavailable
 from .._settings import (
     MARKERS,
     SETTINGS,
@@ -145,6 +146,10 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     except SettingError as error:
         raise pytest.UsageError(f"bzzz: {error}") from None
+    backend = values["backend"]
+    problem = backend_unavailable(backend.value)
+    if problem:
+        raise pytest.UsageError(f"bzzz: backend {backend.value!r} {backend.source}: {problem}")
     settings = SessionSettings.from_values(values)
     config.stash[SESSION_KEY] = settings
     config.stash[SEED_NOTE_KEY] = values["seed"].source
@@ -209,9 +214,16 @@ class _XdistHooks:
             self.record.used_world = True
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
     settings = config.stash.get(SESSION_KEY, None)
     if settings is None:  # pragma: no cover - configure always runs first
         return None
     seed = settings.seed
-    return f"bzzz: seed={seed}, {settings.values['seed'].source}; reproduce with --bzzz-seed={seed}"
+    backend = settings.values["backend"]
+    where = ""
+    if backend.value == "libp2p":
+        where = f", {settings.values['libp2p_hosts'].value} py-libp2p hosts on 127.0.0.1"
+    return [
+        f"bzzz: seed={seed}, {settings.values['seed'].source}; reproduce with --bzzz-seed={seed}",
+        f"bzzz: backend={backend.value}, {backend.source}{where}",
+    ]

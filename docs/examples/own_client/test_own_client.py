@@ -11,7 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from pytest_bzzz import DHT, NotFoundError, SyncDHT, UCXLAddress
+
+# The [memory] runs set your client beside the simulated network: they need the simulation,
+# also when a run chooses the libp2p backend (--bzzz-backend=libp2p).
+pytestmark = pytest.mark.bzzz(backend="memory")
 
 # -- The code under test ------------------------------------------------------
 # Typed against the Protocol, not against MockDHT: it accepts the mock in tests

@@ -1,0 +1,109 @@
+"""The libp2p backend: the test's DHT on a real network of py-libp2p hosts on 127.0.0.1.
+
+It proves the mock: the contract suite (``tests/contract``) runs against both
+backends, and every difference is named in ``docs/fidelity.md``. One
+network per backend object (the plugin keeps one per session, so one per
+xdist worker), started on first use; each world gets a key namespace of its
+own on it, and its peers map to the hosts. Modules: ``network`` (the hosts,
+in a trio thread), ``worlds`` (what the backend keeps in each world) and
+``dht``. Needs py-libp2p (``pip install 'pytest-bzzz[libp2p]'``); may import
+the kernel, the UCXL library and the interfaces; no other backend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import threading
+import weakref
+from typing import TYPE_CHECKING, NoReturn
+
+from ..._kernel.slots import StateKey
+from .dht import Libp2pDHT
+from .network import Libp2pNetwork
+from .worlds import SIMULATION_ONLY, Libp2pWorld, UnsupportedOnLibp2p
+
+if TYPE_CHECKING:
+    from ..._kernel.world import World
+
+__all__ = ["DEFAULT_HOSTS", "Libp2pBackend", "Libp2pDHT", "UnsupportedOnLibp2p"]
+
+DEFAULT_HOSTS = 3
+"""Hosts in the backend's network unless told otherwise (the ``libp2p_hosts`` setting's default,
+``registry.DEFAULT_LIBP2P_HOSTS``: not imported, as the registry imports every backend)."""
+
+
+class Libp2pBackend:
+    """Builds each test's DHT on one shared network of ``hosts`` py-libp2p hosts.
+
+    The network starts on the first :meth:`dht` (under a second for three
+    hosts) and lives until :meth:`close`. :meth:`name_world` gives a world's
+    namespace a readable label (the plugin passes the test's node id); without
+    one, worlds are numbered.
+    """
+
+    name = "libp2p"
+
+    def __init__(self, hosts: int = DEFAULT_HOSTS) -> None:
+        self._size = hosts
+        self._network: Libp2pNetwork | None = None
+        self._lock = threading.Lock()
+        self._count = itertools.count(1)
+        self._labels: weakref.WeakKeyDictionary[World, str] = weakref.WeakKeyDictionary()
+        self._key: StateKey[Libp2pWorld] = StateKey("libp2p", self._make_state)
+
+    @property
+    def network(self) -> Libp2pNetwork:
+        """The running network (started now if it is not yet)."""
+        with self._lock:
+            if self._network is None:
+                network = Libp2pNetwork(self._size)
+                network.start()
+                self._network = network
+            return self._network
+
+    def configure(self, *, hosts: int) -> None:
+        """Run ``hosts`` hosts (the ``libp2p_hosts`` setting); before the network starts."""
+        with self._lock:
+            if self._network is not None and hosts != self._size:
+                raise RuntimeError(
+                    f"the libp2p backend's network already runs {self._size} hosts; "
+                    f"it cannot be given {hosts} now"
+                )
+            self._size = hosts
+
+    def name_world(self, world: World, label: str) -> None:
+        """Derive ``world``'s key namespace from ``label`` (a test's node id), before its DHT."""
+        self._labels[world] = label
+
+    def _make_state(self, world: World) -> Libp2pWorld:
+        label = self._labels.get(world, "")
+        digest = hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        namespace = f"bzzz-{next(self._count)}-{digest}"
+        return Libp2pWorld(world, self.network, namespace)
+
+    def dht(self, world: World) -> Libp2pDHT:
+        """The test's DHT: its world's local peer, on host 0."""
+        return Libp2pDHT(world, self.network, world.state(self._key))
+
+    def connector(self, world: World) -> NoReturn:
+        """Refused: the BZZZ connector's content model is the simulation's."""
+        raise UnsupportedOnLibp2p(
+            "mock_bzzz (the BZZZ connector) is not backed by real libp2p hosts: the libp2p "
+            f"backend backs mock_dht; {SIMULATION_ONLY}"
+        )
+
+    def namespace_of(self, world: World) -> str:
+        """The key namespace of ``world`` on the network."""
+        return world.state(self._key).namespace
+
+    def close(self) -> None:
+        """Stop the network's hosts and its thread (a new :meth:`dht` would start it again)."""
+        with self._lock:
+            network, self._network = self._network, None
+        if network is not None:
+            network.close()
+
+    def __repr__(self) -> str:
+        running = "running" if self._network is not None else "not started"
+        return f"<libp2p backend, {self._size} hosts, {running}>"

@@ -1,0 +1,134 @@
+"""What the libp2p backend keeps in each world: its key namespace, and its peers' hosts.
+
+A world's peers map to the network's hosts in order (the local peer to host
+0, the next to host 1, ...): a world may have as many peers as there are
+hosts. The namespace, one per world, keeps each test's keys apart from every
+other test's on the shared network; :meth:`World.reset` moves to a fresh one,
+which is how the world's data is "emptied" on hosts that forget nothing.
+
+Of the simulated faults, a killed peer closes its host (and the world brings
+a fresh one back when revived, and at its end, so the next test finds the
+whole network); everything real hosts on loopback cannot do (a pause, a
+partition, a cut, per-link conditions) is refused with an
+:class:`UnsupportedOnLibp2p` error from the call that asked for it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..._kernel.world import topology
+
+if TYPE_CHECKING:
+    from ..._kernel.world import World
+    from .network import Libp2pNetwork
+
+# pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
+# refused fault ends at the line of the test that asked for it.
+__tracebackhide__ = True
+
+__all__ = ["Libp2pWorld", "UnsupportedOnLibp2p"]
+
+SIMULATION_ONLY = (
+    "run this test on the memory backend (@pytest.mark.bzzz(backend='memory')); "
+    "see 'Fidelity' in the docs"
+)
+
+
+class UnsupportedOnLibp2p(NotImplementedError):
+    """A simulated fault or setting the libp2p backend cannot apply to real hosts."""
+
+    __module__ = "pytest_bzzz"
+
+
+class Libp2pWorld:
+    """One world's view of the network: namespace, peer -> host, the hosts it stopped."""
+
+    def __init__(self, world: World, network: Libp2pNetwork, namespace: str) -> None:
+        self._world = world
+        self._network = network
+        self._base = namespace
+        self._generation = 0
+        self.namespace = namespace
+        self._killed: set[int] = set()
+        self._check_peers()
+
+    def host_of(self, peer_id: str) -> int:
+        """The index of the host that acts as the world's peer ``peer_id``."""
+        for index, peer in enumerate(self._world.peers):
+            if peer.id == peer_id:
+                if index >= self._network.size:
+                    raise self._too_many(len(self._world.peers))
+                return index
+        raise ValueError(f"{peer_id!r} is not a peer of this world")  # pragma: no cover
+
+    def peer_of_host(self, index: int) -> str | None:
+        """The id of the world's peer that host ``index`` acts as, if any."""
+        peers = self._world.peers
+        return peers[index].id if index < len(peers) else None
+
+    def _too_many(self, count: int) -> UnsupportedOnLibp2p:
+        return UnsupportedOnLibp2p(
+            f"the world has {count} peers, but the libp2p backend runs "
+            f"{self._network.size} hosts, one per peer: raise the number of hosts "
+            f"(--bzzz-libp2p-hosts={count}) or {SIMULATION_ONLY}"
+        )
+
+    def _check_peers(self) -> None:
+        count = len(self._world.peers)
+        if count > self._network.size:
+            raise self._too_many(count)
+
+    # -- what the world tells its states ---------------------------------------------------
+
+    def network_changed(self) -> None:
+        """Refuse what real hosts cannot do; bring back the hosts of revived peers."""
+        # A refused fault is undone before it is refused, so that the world stays as it was.
+        net = topology(self._world)
+        if net.groups or net.cuts:
+            what = "a partition" if net.groups else "a cut link"
+            net.heal()
+            raise UnsupportedOnLibp2p(
+                f"{what} cannot be applied to real libp2p hosts on loopback; {SIMULATION_ONLY}"
+            )
+        if net.linked:
+            for source, target in list(net._links):
+                net.set_link(source, target, None)
+            raise UnsupportedOnLibp2p(
+                "per-link conditions (world.link) cannot be applied to real libp2p hosts "
+                f"(the world's own conditions can); {SIMULATION_ONLY}"
+            )
+        peers = self._world.peers
+        self._check_peers()
+        for index, peer in enumerate(peers):
+            status = net.status(peer.id)
+            if status == "paused":
+                net.set_status(peer.id, "live")
+                raise UnsupportedOnLibp2p(
+                    f"pausing {peer.name}: a real libp2p host cannot be frozen and thawed "
+                    f"(world.kill stops one for good); {SIMULATION_ONLY}"
+                )
+            if status == "live" and index in self._killed:
+                self._killed.discard(index)
+                self._network.restart_host(index)
+
+    def peer_killed(self, peer_id: str) -> None:
+        """Close the peer's host: it stops answering, and what it held is gone with it."""
+        index = self.host_of(peer_id)
+        self._killed.add(index)
+        self._network.stop_host(index)
+
+    def reset(self) -> None:
+        """A fresh namespace (the old keys stay on the hosts, out of reach) and every host back."""
+        self._generation += 1
+        self.namespace = f"{self._base}.{self._generation}"
+        self._revive_all()
+
+    def close(self) -> None:
+        """Bring back the hosts this world stopped, for the tests that share the network."""
+        self._revive_all()
+
+    def _revive_all(self) -> None:
+        killed, self._killed = self._killed, set()
+        for index in sorted(killed):
+            self._network.restart_host(index)

@@ -1,0 +1,212 @@
+"""Choosing the libp2p backend as a user does, whether or not its extra is installed.
+
+These run everywhere: where py-libp2p is installed, it is hidden from the
+inner runs (``find_spec`` finds no ``libp2p``) to show what a user without
+the extra meets. What the backend does once chosen is
+``tests/contract/test_libp2p_backend.py``'s (run where the extra is).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pytest_bzzz._backends.registry import (
+    DEFAULT_LIBP2P_HOSTS,
+    BackendUnavailable,
+    backend_unavailable,
+    load_backend,
+)
+from tests._plugin_helpers import literal
+
+EXTRA = "python -m pip install 'pytest-bzzz[libp2p]'"
+ONE_TEST = """
+def test_dht(mock_dht):
+    mock_dht.put_value("k", b"v")
+"""
+
+
+@pytest.fixture
+def without_libp2p(monkeypatch: pytest.MonkeyPatch) -> None:
+    """py-libp2p cannot be found, as where the extra is not installed."""
+    find_spec: Callable[..., Any] = importlib.util.find_spec
+
+    def hidden(name: str, *args: Any, **kwargs: Any) -> Any:
+        return None if name == "libp2p" else find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", hidden)
+
+
+@pytest.mark.usefixtures("without_libp2p")
+def test_the_command_line_asking_for_libp2p_without_its_extra_is_a_usage_error(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=libp2p")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            literal(
+                "ERROR: bzzz: backend 'libp2p' from the command line (--bzzz-backend): "
+                "the libp2p backend runs real py-libp2p hosts, and py-libp2p is not "
+                f"installed: {EXTRA}"
+            )
+        ]
+    )
+
+
+@pytest.mark.usefixtures("without_libp2p")
+def test_bzzz_use_real_dht_asks_for_the_libp2p_backend(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+    monkeypatch.setenv("BZZZ_USE_REAL_DHT", "true")
+
+    result = pytester.runpytest_inprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: bzzz: backend 'libp2p' from the BZZZ_USE_REAL_DHT environment variable: "
+            f"*{literal(EXTRA)}"
+        ]
+    )
+
+
+@pytest.mark.usefixtures("without_libp2p")
+def test_a_marker_asking_for_libp2p_without_its_extra_fails_the_test_setup(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(backend="libp2p")
+        def test_dht(mock_dht):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"bzzz: backend 'libp2p' *: *{literal(EXTRA)}"])
+
+
+@pytest.mark.usefixtures("without_libp2p")
+def test_the_registry_says_what_to_install() -> None:
+    assert EXTRA in backend_unavailable("libp2p")
+    with pytest.raises(BackendUnavailable, match=r"pytest-bzzz\[libp2p\]"):
+        load_backend("libp2p")
+
+
+@pytest.mark.parametrize("word", ["false", "0", "no", "off", "False"])
+def test_bzzz_use_real_dht_off_leaves_the_memory_backend(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, word: str
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+    monkeypatch.setenv("BZZZ_USE_REAL_DHT", word)
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["bzzz: backend=memory, by default"])
+
+
+def test_bzzz_use_real_dht_must_say_true_or_false(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+    monkeypatch.setenv("BZZZ_USE_REAL_DHT", "sometimes")
+
+    result = pytester.runpytest_inprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: bzzz: BZZZ_USE_REAL_DHT='sometimes' (from the environment): "
+            "expected true or false (1, on, true, yes; 0, false, no, off)"
+        ]
+    )
+
+
+def test_the_backend_setting_wins_over_bzzz_use_real_dht(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+    monkeypatch.setenv("BZZZ_USE_REAL_DHT", "true")
+    monkeypatch.setenv("PYTEST_BZZZ_BACKEND", "memory")
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["bzzz: backend=memory, from the PYTEST_BZZZ_BACKEND environment variable"]
+    )
+
+
+def test_the_report_header_names_the_backend(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(ONE_TEST)
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=memory")
+
+    result.stdout.fnmatch_lines(["bzzz: backend=memory, from the command line (--bzzz-backend)"])
+
+
+@pytest.mark.parametrize("hosts", ["0", "three", "-1"])
+def test_the_number_of_hosts_must_be_a_whole_number_of_1_or_more(
+    pytester: pytest.Pytester, hosts: str
+) -> None:
+    pytester.makepyfile(ONE_TEST)
+
+    result = pytester.runpytest_inprocess(f"--bzzz-libp2p-hosts={hosts}")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"ERROR: bzzz: libp2p_hosts '{hosts}' from the command line (--bzzz-libp2p-hosts): "
+            f"expected a whole number, 1 or more, got '{hosts}'"
+        ]
+    )
+
+
+def test_three_hosts_by_default() -> None:
+    assert DEFAULT_LIBP2P_HOSTS == 3
+
+
+def test_a_backend_that_cannot_build_a_fixture_fails_its_setup_saying_why(
+    pytester: pytest.Pytester,
+) -> None:
+    # As the libp2p backend does for mock_bzzz: NotImplementedError, with its reason.
+    pytester.makeconftest(
+        """
+        import pytest
+        import pytest_bzzz
+
+        class HalfBackend:
+            name = "half"
+
+            def dht(self, world):
+                return pytest_bzzz.MockDHT(world)
+
+            def connector(self, world):
+                raise NotImplementedError("this backend has no connector")
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_bzzz_make_backend(item, settings):
+            return HalfBackend()
+        """
+    )
+    pytester.makepyfile("def test_connector(mock_bzzz):\n    pass\n")
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["bzzz: backend 'half' cannot build mock_bzzz: this backend has no connector"]
+    )
