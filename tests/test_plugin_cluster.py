@@ -417,3 +417,141 @@ def test_a_scheduled_failure_raised_by_an_operation_stays_in_the_report(
             "(raised at the next operation)*",
         ]
     )
+
+
+def test_the_faults_marker_starts_a_world_with_peers_down(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        pytestmark = [pytest.mark.bzzz(peers=5), pytest.mark.faults(kill=["peer-4"])]
+
+        @pytest.mark.faults(pause="peer-1", isolate=["peer-3"])
+        def test_down(bzzz_network):
+            status = {p.name: bzzz_network.status(p) for p in bzzz_network.peers}
+            assert status == {
+                "local": "live", "peer-1": "paused", "peer-2": "live", "peer-3": "live",
+                "peer-4": "killed",
+            }
+            assert not bzzz_network.can_reach("local", "peer-3")
+            assert bzzz_network.can_reach("local", "peer-2")
+            bzzz_network.revive("peer-1")
+            bzzz_network.heal()
+            assert bzzz_network.can_reach("local", "peer-3")
+            assert bzzz_network.can_reach("local", "peer-1")
+
+        def test_the_modules_alone(bzzz_network):
+            assert bzzz_network.status("peer-4") == "killed"
+            assert bzzz_network.status("peer-1") == "live"
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_the_at_marker_schedules_faults(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.at("5s", "partition", ["local", "peer-1"], ["peer-2"])
+        @pytest.mark.at(20000, "heal")  # a number is milliseconds, as in every marker
+        def test_split_then_healed(bzzz_network):
+            assert [s.at for s in bzzz_network.scheduled] == [5.0, 20.0]
+            assert bzzz_network.can_reach("local", "peer-2")
+            bzzz_network.clock.advance(5)
+            assert not bzzz_network.can_reach("local", "peer-2")
+            bzzz_network.clock.advance(15)
+            assert bzzz_network.can_reach("local", "peer-2")
+            assert [f.action for f in bzzz_network.faults] == ["partition", "heal"]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("marker", "problem"),
+    [
+        (
+            'faults(kill=["nope"])',
+            "@pytest.mark.faults(kill=['nope']) on test_x: no peer named 'nope' in this world",
+        ),
+        (
+            'faults("peer-1")',
+            "@pytest.mark.faults('peer-1') on test_x: takes peers by keyword only: kill=[...], "
+            "pause=[...], isolate=[...]",
+        ),
+        (
+            'faults(stop=["peer-1"])',
+            "unknown argument 'stop'; accepted: kill, pause, isolate",
+        ),
+        ("faults(kill=[1])", "kill takes peer names (str), got 1"),
+        ("faults()", "names no peer; give kill=, pause= or isolate="),
+        ('at("soon", "heal")', "@pytest.mark.at('soon', 'heal') on test_x: time: expected"),
+        ('at("5s")', "takes a time and an action, such as at('5s', 'partition', ['peer-1'])"),
+        ('at("5s", "explode")', "no fault named 'explode'; the faults are partition, heal"),
+        ('at("5s", "kill", "nope")', "no peer named 'nope' in this world"),
+        ('at("5s", "heal", when=1)', "takes its time, action and the action's arguments"),
+    ],
+)
+def test_a_bad_fault_marker_errors_that_test_only(
+    pytester: pytest.Pytester, marker: str, problem: str
+) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.{marker}
+        def test_x(bzzz_network):
+            pass
+
+        def test_y(bzzz_network):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*bzzz: *" + literal(problem) + "*"])
+    assert "Traceback" not in result.stdout.str()
+    assert "pytest_bzzz/" not in result.stdout.str()
+
+
+def test_fault_markers_on_a_test_without_a_world_are_checked_and_warned_about(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.faults(kill="peer-1")
+        @pytest.mark.at("1s", "heal")
+        def test_x():
+            pass
+
+        @pytest.mark.at("later", "heal")
+        def test_bad():
+            pass
+        """
+    )
+    result = pytester.runpytest("-W", "default")  # this suite makes warnings errors
+    result.assert_outcomes(passed=1, errors=1, warnings=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*" + literal("@pytest.mark.faults(kill='peer-1') has no effect") + "*",
+            "*" + literal("@pytest.mark.at('1s', 'heal') has no effect") + "*",
+        ],
+        consecutive=False,
+    )
+    result.stdout.fnmatch_lines(["*" + literal("@pytest.mark.at('later', 'heal')") + "*time:*"])
+
+
+def test_the_fault_markers_are_registered(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.faults(*, kill=(), pause=(), isolate=()): the test's world starts*",
+            "@pytest.mark.at(time, action, *args): at this world time*",
+        ],
+        consecutive=False,
+    )

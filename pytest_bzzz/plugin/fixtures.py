@@ -22,6 +22,7 @@ from .._backends.interfaces import DHT, Connector
 from .._backends.registry import backend_unavailable
 from .._kernel.seeds import derive_seed
 from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
+from .faults import fault_markers
 from .markers import partition_groups
 from .options import SESSION_KEY
 
@@ -152,6 +153,11 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
             try:
                 world.partition(*groups)
             except (TypeError, ValueError) as error:
+                raise SettingError(f"{shown}: {error}") from None
+        for shown, apply in fault_markers(item):  # peers down from the start, schedules
+            try:
+                apply(world)
+            except (TypeError, ValueError, LookupError) as error:
                 raise SettingError(f"{shown}: {error}") from None
     except SettingError as error:
         problem = str(error)

@@ -1,7 +1,8 @@
 """The markers on tests that make no simulated world: checked all the same, and warned about.
 
-A test's markers (``latency``, ``flaky_network``, ``bzzz``, ``partition``) are read when its
-world is made, by the ``bzzz_network`` fixture. A test that uses none of the
+A test's markers (``latency``, ``flaky_network``, ``bzzz``, ``partition``,
+``faults``, ``at``) are read when its world is made, by the ``bzzz_network``
+fixture. A test that uses none of the
 plugin's fixtures makes no world, so its markers would go unread: a bad
 argument unnoticed, a marker that does nothing unnoticed. :class:`MarkerCheck`
 (registered by ``options.pytest_configure``) checks them at the setup of such
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 from .._settings import MARKERS, MarkerUse, SettingError, check_markers
+from .faults import FAULT_MARKERS, fault_markers, written_on
 
 if TYPE_CHECKING:
     from _pytest.nodes import Node
@@ -100,7 +102,7 @@ def markers_of(item: pytest.Item) -> list[tuple[Node, MarkerUse]]:
     return uses
 
 
-_CHECKED: Final = frozenset({*MARKERS, "partition"})
+_CHECKED: Final = frozenset({*MARKERS, "partition", *FAULT_MARKERS})
 
 
 class MarkerCheck:
@@ -113,11 +115,10 @@ class MarkerCheck:
             return  # most tests: no marker of the plugin's (one walk up the nodes, not five)
         uses = markers_of(item)
         partition = item.get_closest_marker("partition")
-        if not uses and partition is None:
-            return
         try:
             check_markers([use for _, use in uses])
             partitioned = partition_groups(item)
+            fault_markers(item)  # their shapes; the world would check their peers
         except SettingError as error:
             problem = f"bzzz: {error}"
         else:
@@ -129,6 +130,8 @@ class MarkerCheck:
                 self._warn(item, use.text)
         if partitioned is not None and partition in getattr(item, "own_markers", ()):
             self._warn(item, partitioned[0].rsplit(" on ", 1)[0])
+        for shown in written_on(item):
+            self._warn(item, shown.rsplit(" on ", 1)[0])
 
     @staticmethod
     def _warn(item: pytest.Item, text: str) -> None:

@@ -32,6 +32,7 @@ from .._settings import (
     resolve_session,
 )
 from . import hookspecs
+from .faults import AT_HELP, FAULTS_HELP
 from .markers import PARTITION_HELP, MarkerCheck
 
 SESSION_KEY = pytest.StashKey[SessionSettings]()
@@ -126,6 +127,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS.values():
         config.addinivalue_line("markers", marker.help)
     config.addinivalue_line("markers", PARTITION_HELP)
+    config.addinivalue_line("markers", FAULTS_HELP)
+    config.addinivalue_line("markers", AT_HELP)
     workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
     cache = getattr(config, "cache", None)
     configurable = [setting for setting in SETTINGS if setting.configurable]
