@@ -146,18 +146,27 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
             f"a pytest_bzzz_make_backend hook returned {backend!r}, which is not a backend "
             "(pytest_bzzz.Backend: a name, and dht(world) and connector(world) methods)"
         )
+    # The backend takes the world first (the libp2p backend: the test's key namespace, from its
+    # id, and its watch on the faults real hosts cannot take), so that it sees the markers' faults.
+    name_world = getattr(backend, "name_world", None)
+    if callable(name_world):
+        try:
+            name_world(world, item.nodeid)
+        except NotImplementedError as error:  # a world the backend cannot take, said by it
+            world.close()
+            _fail(f"backend {backend.name!r} cannot take this test's world: {error}")
     try:
         partitioned = partition_groups(item)
         if partitioned is not None:
             shown, groups = partitioned
             try:
                 world.partition(*groups)
-            except (TypeError, ValueError) as error:
+            except (TypeError, ValueError, NotImplementedError) as error:
                 raise SettingError(f"{shown}: {error}") from None
         for shown, apply in fault_markers(item):  # peers down from the start, schedules
             try:
                 apply(world)
-            except (TypeError, ValueError, LookupError) as error:
+            except (TypeError, ValueError, LookupError, NotImplementedError) as error:
                 raise SettingError(f"{shown}: {error}") from None
     except SettingError as error:
         problem = str(error)
@@ -166,9 +175,6 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     if problem:
         world.close()
         _fail(problem)
-    name_world = getattr(backend, "name_world", None)
-    if callable(name_world):  # the libp2p backend's key namespace for the test, from its id
-        name_world(world, item.nodeid)
     item.stash[WORLD_KEY] = (world, settings)
     item.stash[BACKEND_KEY] = backend
     hook.pytest_bzzz_world_created(item=item, world=world)

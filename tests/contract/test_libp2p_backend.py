@@ -92,7 +92,7 @@ def test_a_world_with_more_peers_than_hosts_is_refused_with_the_setting_to_raise
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "bzzz: backend 'libp2p' cannot build mock_dht: the world has 3 peers, but the "
+            "bzzz: backend 'libp2p' cannot take this test's world: the world has 3 peers, but the "
             "libp2p backend runs 2 hosts, "
             "one per peer: raise the number of hosts (--bzzz-libp2p-hosts=3) or run this test "
             "on the memory backend*"
@@ -161,6 +161,51 @@ def test_faults_real_hosts_cannot_take_are_refused_where_they_are_asked_for(
             "loopback; run this test on the memory backend (@pytest.mark.bzzz(backend='memory'))*",
             "*UnsupportedOnLibp2p: pausing peer-1: a real libp2p host cannot be frozen and thawed*",
         ]
+    )
+
+
+def test_faults_from_markers_are_refused_by_the_marker_not_kept(
+    pytester: pytest.Pytester,
+) -> None:
+    """A marker's fault real hosts cannot take fails the test's setup, naming the marker."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.partition(["local"], ["peer-1"])
+        def test_partitioned(mock_dht):
+            pass
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.faults(pause="peer-1")
+        def test_paused(mock_dht):
+            pass
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.faults(kill="peer-2")
+        def test_killed(mock_dht, bzzz_network):
+            assert bzzz_network.status("peer-2") == "killed"  # a host can be stopped
+        """
+    )
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=libp2p")
+
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            literal(
+                "bzzz: @pytest.mark.partition(['local'], ['peer-1']) on test_partitioned: a "
+                "partition cannot be applied to real libp2p hosts on loopback"
+            )
+            + "*",
+            literal(
+                "bzzz: @pytest.mark.faults(pause='peer-1') on test_paused: pausing peer-1: a real "
+                "libp2p host cannot be frozen and thawed"
+            )
+            + "*",
+        ],
+        consecutive=False,
     )
 
 

@@ -73,8 +73,14 @@ class Libp2pBackend:
             self._size = hosts
 
     def name_world(self, world: World, label: str) -> None:
-        """Derive ``world``'s key namespace from ``label`` (a test's node id), before its DHT."""
+        """Derive ``world``'s key namespace from ``label`` (a test's node id), before its DHT.
+
+        The world's state is made here, so that it watches the faults from now
+        on: one that real hosts cannot take (a marker's partition, say) is
+        refused when it is made, not silently kept.
+        """
         self._labels[world] = label
+        world.state(self._key)
 
     def _make_state(self, world: World) -> Libp2pWorld:
         label = self._labels.get(world, "")

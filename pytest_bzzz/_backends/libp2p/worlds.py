@@ -52,6 +52,7 @@ class Libp2pWorld:
         self.namespace = namespace
         self._killed: set[int] = set()
         self._check_peers()
+        self.network_changed()  # faults made before this state: refused as later ones are
 
     def host_of(self, peer_id: str) -> int:
         """The index of the host that acts as the world's peer ``peer_id``."""
@@ -111,6 +112,9 @@ class Libp2pWorld:
             if status == "live" and index in self._killed:
                 self._killed.discard(index)
                 self._network.restart_host(index)
+            elif status == "killed" and index not in self._killed:  # killed before this state
+                self._killed.add(index)
+                self._network.stop_host(index)
 
     def peer_killed(self, peer_id: str) -> None:
         """Close the peer's host: it stops answering, and what it held is gone with it."""
