@@ -165,6 +165,8 @@ WRONG_TYPES = {
     "failure_rate": ["0.1", "10%", None, True],
     "failure_ops": ["get_value", 3, 1.5, True, [3], [None], [["get_value"]]],
     "timeout": ["1s", True, [1]],
+    "ambiguous_timeouts": [1, "yes", None, 0.0],
+    "max_record_size": ["1MiB", True, 1.5, [1]],
 }
 BAD_VALUES = {
     "latency": [-1, -0.001, float("inf"), float("nan")],
@@ -173,6 +175,8 @@ BAD_VALUES = {
     "failure_rate": [-0.1, 1.5, 10, float("nan")],
     "failure_ops": [["get_vaule"], ["aget_value"], [], set(), frozenset(), ()],
     "timeout": [-1, float("inf")],
+    "ambiguous_timeouts": [],  # a bool has no value out of range
+    "max_record_size": [0, -1],
 }
 
 

@@ -17,6 +17,10 @@ ASYNCIO_INI = "asyncio_default_fixture_loop_scope = function"
 # -- bad input --------------------------------------------------------------------------
 
 DURATION = "expected a number of milliseconds (250) or a string with a unit ('250ms', '1.5s')"
+SIZE = (
+    "expected a size in bytes: a whole number, or with a unit ('1MiB', '512KiB', '1000B'), "
+    "or None for no limit"
+)
 LATENCY_SIGNATURE = "latency(ms, *, jitter=0, distribution='uniform')"
 OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
 
@@ -54,13 +58,15 @@ OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
         (
             "bzzz(5)",
             "takes 0 positional arguments; the signature is "
-            "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
+            "bzzz(*, seed=None, clock='virtual', timeout=None, ambiguous_timeouts=False, "
+            "max_record_size=None, record_calls=10000, "
             "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h', "
             "heartbeat='5s', election_timeout='15s')",
         ),
         (
             'bzzz(colour="red")',
-            "unknown argument 'colour'; accepted: seed, clock, timeout, record_calls, backend, "
+            "unknown argument 'colour'; accepted: seed, clock, timeout, ambiguous_timeouts, "
+            "max_record_size, record_calls, backend, "
             "peers, replication, value_ttl, provider_ttl, heartbeat, election_timeout",
         ),
         ('bzzz(clock="fake")', "clock: expected 'virtual' or 'real', got 'fake'"),
@@ -77,6 +83,15 @@ OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
         ),
         ("bzzz(seed=1.5)", "seed: expected a whole number from 0 to 4294967295, got 1.5"),
         ("bzzz(record_calls=-1)", "record_calls: expected a whole number, 0 or more, got -1"),
+        (
+            'bzzz(ambiguous_timeouts="maybe")',
+            "ambiguous_timeouts: expected true or false (also yes/no, on/off, 1/0), got 'maybe'",
+        ),
+        ('bzzz(max_record_size="huge")', f"max_record_size: {SIZE}, got 'huge'"),
+        (
+            "bzzz(max_record_size=0)",
+            "max_record_size: must be 1 byte or more (or None for no limit), got 0",
+        ),
     ],
 )  # fmt: skip
 def test_bad_marker_argument_errors_that_test_only(
@@ -173,6 +188,21 @@ def test_bad_marker_on_a_module_or_class_names_it(pytester: pytest.Pytester) -> 
         (
             ["--bzzz-timeout=soon"], {}, "",
             f"timeout 'soon' from the command line (--bzzz-timeout): {DURATION}, got 'soon'",
+        ),
+        (
+            ["--bzzz-ambiguous-timeouts=maybe"], {}, "",
+            "ambiguous_timeouts 'maybe' from the command line (--bzzz-ambiguous-timeouts): "
+            "expected true or false (also yes/no, on/off, 1/0), got 'maybe'",
+        ),
+        (
+            ["--bzzz-max-record-size=1.5MiB"], {}, "",
+            "max_record_size '1.5MiB' from the command line (--bzzz-max-record-size): "
+            f"{SIZE}, got '1.5MiB'",
+        ),
+        (
+            [], {"PYTEST_BZZZ_MAX_RECORD_SIZE": "0"}, "",
+            "max_record_size '0' from the PYTEST_BZZZ_MAX_RECORD_SIZE environment variable: "
+            "must be 1 byte or more (or None for no limit), got '0'",
         ),
         (
             ["--bzzz-record-calls=-1"], {}, "",

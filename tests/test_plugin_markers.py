@@ -72,7 +72,8 @@ def test_markers_are_registered_with_their_signature(pytester: pytest.Pytester) 
             literal("@pytest.mark.flaky_network(rate, *, ops=None): ") + "*",
             literal(
                 "@pytest.mark.bzzz(*, seed=None, clock='virtual', timeout=None, "
-                "record_calls=10000, backend='memory', peers=1, replication=20, "
+                "ambiguous_timeouts=False, max_record_size=None, record_calls=10000, "
+                "backend='memory', peers=1, replication=20, "
                 "value_ttl='36h', provider_ttl='48h', heartbeat='5s', "
                 "election_timeout='15s'): "
             )

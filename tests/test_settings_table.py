@@ -16,10 +16,13 @@ MARKER_HELP = {
     "flaky_network": "flaky_network(rate, *, ops=None): each operation fails with NetworkError "
     "with probability rate (0 to 1); ops limits it to the named operations. "
     "flaky_network(0) switches a wider one off.",
-    "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, record_calls=10000, "
+    "bzzz": "bzzz(*, seed=None, clock='virtual', timeout=None, ambiguous_timeouts=False, "
+    "max_record_size=None, record_calls=10000, "
     "backend='memory', peers=1, replication=20, value_ttl='36h', provider_ttl='48h', "
     "heartbeat='5s', election_timeout='15s'): the test's seed (exactly this one), clock "
-    "('virtual' or 'real'), operation timeout (milliseconds or with a unit), call record size, "
+    "('virtual' or 'real'), operation timeout (milliseconds or with a unit), ambiguous_timeouts "
+    "(a timed-out write may have been applied), max_record_size ('1MiB': larger and empty values "
+    "stay with their writer), call record size, "
     "backend (the built-in one is 'memory'), peers (the local one included), replication, the "
     "lifetimes of values and provider records ('36h'), and the leader's heartbeat and election "
     "timeout ('5s', '15s').",
@@ -36,6 +39,8 @@ def test_marker_help_lines_are_derived_from_the_rows() -> None:
         "seed",
         "clock",
         "timeout",
+        "ambiguous_timeouts",
+        "max_record_size",
         "record_calls",
         "backend",
         "peers",
@@ -58,6 +63,8 @@ def test_every_marker_argument_is_a_setting_of_the_table() -> None:
             "seed",
             "clock",
             "timeout",
+            "ambiguous_timeouts",
+            "max_record_size",
             "record_calls",
             "backend",
             "peers",

@@ -25,11 +25,16 @@ from .units import format_seconds
 __tracebackhide__ = True
 
 __all__ = [
+    "LIBP2P_RECORD_LIMIT",
     "Distribution",
     "NetworkConditions",
+    "format_size",
     "seconds",
     "seconds_or_none",
 ]
+
+LIBP2P_RECORD_LIMIT: Final = 1 << 20
+"""libp2p's record size limit (1 MiB): its peers refuse larger values, and empty ones."""
 
 Distribution: TypeAlias = Literal["uniform", "normal"]
 _DISTRIBUTIONS: Final = frozenset(get_args(Distribution))
@@ -107,6 +112,36 @@ def _failure_ops(value: object) -> frozenset[str] | None:
         ) from None
 
 
+def _ambiguous_timeouts(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"ambiguous_timeouts must be True or False, got {type(value).__name__}")
+    return value
+
+
+def _max_record_size(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            "max_record_size must be a whole number of bytes, or None for no limit, "
+            f"got {type(value).__name__}"
+        )
+    if value < 1:
+        raise ValueError(
+            f"max_record_size must be 1 byte or more (libp2p's is {LIBP2P_RECORD_LIMIT}, 1 MiB), "
+            f"or None for no limit, got {value!r}"
+        )
+    return value
+
+
+def format_size(size: int) -> str:
+    """A size for people: ``1 MiB``, ``512 KiB``, ``1000 bytes``."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} byte{'' if size == 1 else 's'}"
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class NetworkConditions:
     """How the simulated network treats each operation. Immutable; use :meth:`replace`.
@@ -120,6 +155,15 @@ class NetworkConditions:
     it would switch failures off unnoticed: ``failure_rate=0`` does that).
     ``timeout`` (seconds, or ``None`` for none) limits every operation that
     gives no ``timeout=`` of its own.
+
+    Two of libp2p's behaviours, each off by default (see docs/fidelity.md):
+    with ``ambiguous_timeouts``, a write (``put_value``, ``provide``, the
+    connector's ``store``, ``delete`` and ``announce``) that times out was
+    applied or not, as a seeded draw decides (even odds), instead of never;
+    with ``max_record_size`` (bytes, or ``None`` for no limit; libp2p's is
+    ``LIBP2P_RECORD_LIMIT``, 1 MiB), a value put over the limit, or an empty
+    one, is kept only by the peer that put it: the other peers refuse it, and
+    ``put_value`` reports success all the same.
     """
 
     latency: float = 0.0
@@ -128,6 +172,8 @@ class NetworkConditions:
     failure_rate: float = 0.0
     failure_ops: frozenset[str] | None = None
     timeout: float | None = None
+    ambiguous_timeouts: bool = False
+    max_record_size: int | None = None
 
     def __post_init__(self) -> None:
         # Each field: a value of the wrong type raises TypeError, one out of range ValueError,
@@ -139,6 +185,8 @@ class NetworkConditions:
         set_field(self, "failure_rate", _failure_rate(self.failure_rate))
         set_field(self, "failure_ops", _failure_ops(self.failure_ops))
         set_field(self, "timeout", seconds_or_none("timeout", self.timeout))
+        set_field(self, "ambiguous_timeouts", _ambiguous_timeouts(self.ambiguous_timeouts))
+        set_field(self, "max_record_size", _max_record_size(self.max_record_size))
 
     def replace(self, **changes: Any) -> NetworkConditions:
         """Return a copy with the given fields changed (validated)."""
@@ -161,6 +209,11 @@ class NetworkConditions:
         """Whether ``op`` is subject to the failure rate (and so draws for it)."""
         return self.failure_rate > 0 and (self.failure_ops is None or op in self.failure_ops)
 
+    def refuses(self, value: bytes) -> bool:
+        """Whether peers other than the writer refuse ``value`` (over the limit, or empty)."""
+        limit = self.max_record_size
+        return limit is not None and (len(value) > limit or not value)
+
     def describe(self) -> str:
         """One line for people: ``latency 250ms ± 50ms (uniform), failure rate 0.1``."""
         parts = []
@@ -176,4 +229,8 @@ class NetworkConditions:
             parts.append(text)
         if self.timeout is not None:
             parts.append(f"timeout {format_seconds(self.timeout)}")
+        if self.ambiguous_timeouts:
+            parts.append("ambiguous timeouts (a timed-out write may have been applied)")
+        if self.max_record_size is not None:
+            parts.append(f"record size limit {format_size(self.max_record_size)}")
         return ", ".join(parts) or "a perfect network (no latency, no failures)"

@@ -28,6 +28,15 @@ operation with its own failure rate. These draws come after the operation's
 own, and only in a world with link conditions, so other worlds' draws do not
 move.
 
+**Ambiguous timeouts.** A timed-out operation never acts, unless the
+conditions' ``ambiguous_timeouts`` is on and the operation is a write (one a
+backend declared with :func:`declare_writes`): then a draw (even odds, right
+after the operation's other draws, and only then, so other worlds' draws do
+not move) decides whether it was applied, as a write whose answer was lost
+may have been on a real network. An applied one acts when its timeout
+expires, and its caller gets the same :class:`NetworkTimeout` either way,
+saying that the write may have been applied.
+
 The two virtual paths of :meth:`Pipeline._run` are written out for speed (the
 benchmarks' floor): they hold the world's lock through its pre-bound
 ``acquire`` and ``release`` and record an ``"ok"`` call with the record's
@@ -37,6 +46,7 @@ members directly.
 from __future__ import annotations
 
 import collections
+import contextlib
 import math
 import random
 import threading
@@ -58,7 +68,16 @@ from .units import format_seconds
 # simulated failure ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["LOOKUP_ALPHA", "LOOKUP_FANOUT", "AsyncRun", "Pipeline", "Prepared", "Run"]
+__all__ = [
+    "LOOKUP_ALPHA",
+    "LOOKUP_FANOUT",
+    "WRITES",
+    "AsyncRun",
+    "Pipeline",
+    "Prepared",
+    "Run",
+    "declare_writes",
+]
 
 T = TypeVar("T")
 
@@ -88,6 +107,15 @@ LOOKUP_FANOUT = 16
 """Each round of a lookup narrows the peers to ask by this much: ⌈log16 n⌉ rounds among n."""
 LOOKUP_ALPHA = 3
 """Peers asked in each round of a lookup (Kademlia's alpha)."""
+
+WRITES: set[str] = set()
+"""The operations that change data, as the backends declare them (:func:`declare_writes`)."""
+
+
+def declare_writes(*names: str) -> None:
+    """Declare operations that change data: with ambiguous timeouts, a timed-out one may have
+    been applied (see ``NetworkConditions.ambiguous_timeouts``)."""
+    WRITES.update(names)
 
 
 class Pipeline:
@@ -191,17 +219,47 @@ class Pipeline:
         start: float,
         peer: str,
         cost: tuple[int, ...],
+        applied: bool | None = None,
     ) -> NetworkTimeout:
+        """The timeout to raise; ``applied`` is the draw for a write under ambiguous timeouts
+        (``None``: no draw was made)."""
         self._log.add(op, key, "timeout", limit, start, peer, cost)
+        if op not in WRITES:
+            outcome = ""
+        elif applied is None:
+            outcome = "; the write was not applied"
+        else:  # the caller learns no more than a real client would: what the draw allowed
+            outcome = (
+                "; the write may have been applied (ambiguous timeouts: a draw from the world's "
+                "seed decides)"
+            )
         return NetworkTimeout(
             f"simulated timeout: {op}({key!r}) took longer than its timeout of "
             f"{format_seconds(limit)} (simulated latency {format_seconds(latency)}; "
-            f"world seed {self._seed})",
+            f"world seed {self._seed}){outcome}",
             op=op,
             key=key,
             latency=latency,
             timeout=limit,
         )
+
+    def _ambiguous(self, op: str) -> bool | None:
+        """For a timed-out operation: whether it was applied after all; lock held.
+
+        ``None`` (and nothing drawn) unless the conditions' ``ambiguous_timeouts`` is on and
+        ``op`` is a write; else one draw, even odds.
+        """
+        if not self._conditions.ambiguous_timeouts or op not in WRITES:
+            return None
+        return self._rng.random() < 0.5
+
+    @staticmethod
+    def _apply_timed_out(prepared: Prepared[Any]) -> None:
+        """Let a timed-out write that was applied after all act; lock held. Its answer is lost:
+        a write that finds nothing to change (a delete of a deleted address) changes nothing."""
+        _, _, action, args = prepared
+        with contextlib.suppress(LookupError):
+            action(*args)
 
     def _failed(
         self,
@@ -352,8 +410,11 @@ class Pipeline:
                         fails = failed
                 limit = conditions.timeout if timeout is None else timeout
                 if limit is not None and latency > limit:
+                    applied = self._ambiguous(op)
                     start = self._spend_held(limit)
-                    raise self._timed_out(op, key, latency, limit, start, peer, cost)
+                    if applied:
+                        self._apply_timed_out(prepared)
+                    raise self._timed_out(op, key, latency, limit, start, peer, cost, applied)
                 if self._clock._deadline > self._clock._offset + latency:
                     start = self._spend_held(latency)  # nothing is due on the way
                 else:  # what is due runs; then the operation meets the network at its end
@@ -377,11 +438,14 @@ class Pipeline:
         with self._lock:  # a real clock: draw, then wait without holding the lock
             self._clock._catch_up()
             latency, fails, limit, cost = self._draw(op, key, timeout, peer)
+            applied = self._ambiguous(op) if limit is not None and latency > limit else None
             seen = len(self._fault_log)
         if limit is not None and latency > limit:
             start = self._spend(limit)
             with self._lock:
-                raise self._timed_out(op, key, latency, limit, start, peer, cost)
+                if applied:
+                    self._apply_timed_out(prepared)
+                raise self._timed_out(op, key, latency, limit, start, peer, cost, applied)
         start = self._spend(latency)
         with self._lock:
             self._check_completion(op, key, latency, start, peer, cost, seen)
@@ -398,9 +462,10 @@ class Pipeline:
             self._check_caller(op, key, peer)
         with self._lock:
             latency, fails, limit, cost = self._draw(op, key, timeout, peer)
+            timed_out = limit is not None and latency > limit
+            applied = self._ambiguous(op) if timed_out else None
             start = self._clock.now()
             seen = len(self._fault_log)
-        timed_out = limit is not None and latency > limit
         try:
             await self._clock.asleep(limit if timed_out and limit is not None else latency)
         except BaseException as error:
@@ -411,7 +476,9 @@ class Pipeline:
             raise
         with self._lock:
             if timed_out and limit is not None:
-                raise self._timed_out(op, key, latency, limit, start, peer, cost)
+                if applied:
+                    self._apply_timed_out(prepared)
+                raise self._timed_out(op, key, latency, limit, start, peer, cost, applied)
             self._clock._catch_up()
             self._check_completion(op, key, latency, start, peer, cost, seen)
             if fails:

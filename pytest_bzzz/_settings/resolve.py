@@ -417,6 +417,8 @@ def resolve_test(
             failure_rate=values["failure_rate"].value,
             failure_ops=values["ops"].value,
             timeout=values["timeout"].value,
+            ambiguous_timeouts=values["ambiguous_timeouts"].value,
+            max_record_size=values["max_record_size"].value,
         )
     except (TypeError, ValueError) as error:  # pragma: no cover - each value was checked
         raise SettingError(f"{nodeid}: {error}") from None

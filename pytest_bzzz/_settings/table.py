@@ -29,6 +29,8 @@ from .._kernel.units import DURATION_HELP, parse_duration
 from .values import (
     BACKEND_HELP,
     SEED_HELP,
+    SIZE_HELP,
+    SWITCH_HELP,
     parse_backend,
     parse_clock,
     parse_count,
@@ -39,6 +41,8 @@ from .values import (
     parse_positive_count,
     parse_positive_duration,
     parse_seed,
+    parse_size_or_none,
+    parse_switch,
 )
 
 __all__ = [
@@ -177,6 +181,12 @@ SETTINGS: Final = (
             "virtual time (simulated latency costs no wall time) or the real clock", marker="bzzz"),
     Setting("timeout", parse_duration_or_none, None, f"{DURATION_HELP}, or None for no timeout",
             "operations whose latency exceeds it raise NetworkTimeout", marker="bzzz"),
+    Setting("ambiguous_timeouts", parse_switch, False, SWITCH_HELP,
+            "a write that times out was applied or not, as a seeded draw decides (as on libp2p), "
+            "instead of never", marker="bzzz"),
+    Setting("max_record_size", parse_size_or_none, None, SIZE_HELP,
+            "values put over this size (libp2p's is 1MiB), and empty values, are kept only by "
+            "the peer that puts them", marker="bzzz"),
     Setting("record_calls", parse_count, DEFAULT_RECORD_LIMIT,
             "a whole number, 0 or more (0 keeps no record)",
             "how many calls each test's record keeps", marker="bzzz"),
@@ -297,7 +307,9 @@ MARKER_DESCRIPTIONS: Final = (
                       "ops limits it to the named operations. flaky_network(0) switches a wider "
                       "one off."),
     ("bzzz", "the test's seed (exactly this one), clock ('virtual' or 'real'), operation "
-             "timeout (milliseconds or with a unit), call record size, backend (the "
+             "timeout (milliseconds or with a unit), ambiguous_timeouts (a timed-out write may "
+             "have been applied), max_record_size ('1MiB': larger and empty values stay with "
+             "their writer), call record size, backend (the "
              "built-in one is 'memory'), peers (the local one included), replication, "
              "the lifetimes of values and provider records ('36h'), and the leader's "
              "heartbeat and election timeout ('5s', '15s')."),

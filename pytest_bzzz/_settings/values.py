@@ -22,6 +22,8 @@ from .._kernel.units import parse_duration, parse_rate
 __all__ = [
     "BACKEND_HELP",
     "SEED_HELP",
+    "SIZE_HELP",
+    "SWITCH_HELP",
     "parse_backend",
     "parse_clock",
     "parse_count",
@@ -32,12 +34,63 @@ __all__ = [
     "parse_positive_count",
     "parse_positive_duration",
     "parse_seed",
+    "parse_size_or_none",
+    "parse_switch",
 ]
 
 SEED_HELP: Final = f"a whole number from 0 to {SEED_LIMIT - 1}"
 BACKEND_HELP: Final = f"the name of a backend: {', '.join(available_backends())}"
 """The backends that can be loaded here: ``libp2p`` only with its extra installed (asked for
 without it, the error says what to install)."""
+
+
+SWITCH_HELP: Final = "true or false (also yes/no, on/off, 1/0)"
+SIZE_HELP: Final = (
+    "a size in bytes: a whole number, or with a unit ('1MiB', '512KiB', '1000B'), "
+    "or None for no limit"
+)
+
+_SWITCH_WORDS: Final = {
+    "true": True, "yes": True, "on": True, "1": True,
+    "false": False, "no": False, "off": False, "0": False,
+}  # fmt: skip
+_SIZE_UNITS: Final = {
+    "b": 1,
+    "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+    "kb": 1000, "mb": 1000**2, "gb": 1000**3,
+}  # fmt: skip
+
+
+def parse_switch(value: object) -> bool:
+    """On or off: ``True``/``False``, or a word for either (``true``, ``off``, ``1``), any case."""
+    if isinstance(value, bool):
+        return value
+    word = _word(value)
+    if isinstance(word, str) and word in _SWITCH_WORDS:
+        return _SWITCH_WORDS[word]
+    raise ValueError(f"expected {SWITCH_HELP}, got {value!r}")
+
+
+def parse_size_or_none(value: object) -> int | None:
+    """A number of bytes, 1 or more: an int, digits, or digits with a unit (``1MiB``,
+    ``512 KiB``, ``1000B``; ``KB``/``MB`` are powers of 1000); ``None`` (``"none"``,
+    ``"off"``) for no limit."""
+    word = _word(value)
+    if value is None or word in ("none", "off"):
+        return None
+    size: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(word, str):
+        number = word.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+        unit = word[len(word.rstrip("abcdefghijklmnopqrstuvwxyz")) :].strip() or "b"
+        if number.isdigit() and unit in _SIZE_UNITS:
+            size = int(number) * _SIZE_UNITS[unit]
+    if size is None:
+        raise ValueError(f"expected {SIZE_HELP}, got {value!r}")
+    if size < 1:
+        raise ValueError(f"must be 1 byte or more (or None for no limit), got {value!r}")
+    return size
 
 
 def parse_duration_or_none(value: object) -> float | None:

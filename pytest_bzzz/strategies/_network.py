@@ -21,6 +21,9 @@ _JITTERS: Final = st.floats(min_value=0, max_value=2)
 _DISTRIBUTIONS: Final = st.sampled_from(get_args(Distribution))
 _FAILURE_RATES: Final = st.floats(min_value=0, max_value=1)
 _TIMEOUTS: Final = st.one_of(st.none(), st.floats(min_value=0, max_value=60))
+# libp2p's behaviours are off unless asked for: drawing nothing keeps the examples as they were.
+_AMBIGUOUS: Final = st.just(False)
+_RECORD_SIZES: Final = st.just(None)
 
 
 def _failure_ops() -> SearchStrategy[frozenset[str] | None]:
@@ -41,6 +44,8 @@ def _conditions(
     failure_rate: Any,
     failure_ops: Any,
     timeout: Any,
+    ambiguous_timeouts: Any,
+    max_record_size: Any,
 ) -> NetworkConditions:
     """Build from drawn values, which NetworkConditions validates."""
     try:
@@ -51,6 +56,8 @@ def _conditions(
             failure_rate=failure_rate,
             failure_ops=failure_ops,
             timeout=timeout,
+            ambiguous_timeouts=ambiguous_timeouts,
+            max_record_size=max_record_size,
         )
     except (TypeError, ValueError) as error:
         raise InvalidArgument(
@@ -66,6 +73,8 @@ def network_conditions(
     failure_rates: SearchStrategy[float] | None = None,
     failure_ops: SearchStrategy[frozenset[str] | None] | None = None,
     timeouts: SearchStrategy[float | None] | None = None,
+    ambiguous_timeouts: SearchStrategy[bool] | None = None,
+    max_record_sizes: SearchStrategy[int | None] | None = None,
 ) -> SearchStrategy[NetworkConditions]:
     """:class:`~pytest_bzzz.NetworkConditions` values, for properties that must hold on any network.
 
@@ -75,6 +84,9 @@ def network_conditions(
     (every operation) or a non-empty set of operation names, and timeouts
     either ``None`` or 0 to 60 seconds. Pass ``failure_rates=st.just(0.0)``
     for a network that never fails, ``timeouts=st.none()`` for no timeout.
+    libp2p's behaviours are off unless asked for: ``ambiguous_timeouts``
+    (``False`` by default; ``st.booleans()`` for both) and ``max_record_sizes``
+    (``None`` by default, no limit; e.g. ``st.none() | st.integers(1, 2**20)``).
     Shrinks towards a perfect network. A drawn value that
     :class:`~pytest_bzzz.NetworkConditions` refuses raises
     :class:`~hypothesis.errors.InvalidArgument`.
@@ -87,6 +99,8 @@ def network_conditions(
         ("failure_rates", failure_rates, _FAILURE_RATES, "failure rates from 0 to 1"),
         ("failure_ops", failure_ops, _failure_ops(), "None or sets of operation names"),
         ("timeouts", timeouts, _TIMEOUTS, "None or timeouts in seconds"),
+        ("ambiguous_timeouts", ambiguous_timeouts, _AMBIGUOUS, "True or False"),
+        ("max_record_sizes", max_record_sizes, _RECORD_SIZES, "None or sizes in bytes"),
     ):
         strategy = _check_strategy(argument, value, what)
         chosen.append(default if strategy is None else strategy)

@@ -121,6 +121,32 @@ def test_a_value_of_2_mib_outlives_its_writer(
         assert peers[1].get_value(KEY) == value
 
 
+@pytest.mark.bzzz(max_record_size="1MiB")
+def test_with_the_record_size_limit_an_empty_value_stays_with_its_writer(
+    peers: list[DHT],
+) -> None:
+    """The mock in libp2p's mode (``max_record_size``): what libp2p does with an empty value."""
+    peers[0].put_value(KEY, b"")
+
+    assert peers[0].get_value(KEY) == b""
+    with pytest.raises(NotFoundError):
+        peers[1].get_value(KEY)
+
+
+@pytest.mark.bzzz(max_record_size="1MiB")
+def test_with_the_record_size_limit_a_value_of_2_mib_is_gone_with_its_writer(
+    peers: list[DHT], bzzz_network: World
+) -> None:
+    """The mock in libp2p's mode (``max_record_size``): what libp2p does with 2 MiB."""
+    value = b"\x5a" * (2 * 1024 * 1024)
+
+    peers[0].put_value(KEY, value)  # (a get before the kill could leave a copy with the reader)
+    bzzz_network.kill(bzzz_network.peers[0])
+
+    with pytest.raises(NotFoundError):
+        peers[1].get_value(KEY)
+
+
 def test_a_bytearray_or_memoryview_is_stored_as_bytes(dht: DHT) -> None:
     dht.put_value(KEY, bytearray(b"array"))  # type: ignore[arg-type]
     dht.put_value("contract/view", memoryview(b"view"))  # type: ignore[arg-type]

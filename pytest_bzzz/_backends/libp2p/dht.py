@@ -242,14 +242,17 @@ class Libp2pDHT:
     def _find(self, key: Key) -> Prepared[list[str]]:
         name = check_key(key)
         where = provider_key(self._state.namespace, name)
-        network, state = self._network, self._state
+        network = self._network
+        # The world's peers by host, read here: the network's thread must not take the world's
+        # lock, which a kill holds while it waits for that thread to stop a host.
+        peer_of_host = dict(enumerate(peer.id for peer in self._world.peers))
 
         async def find(dht: KadDHT) -> list[str]:
             found = await dht.find_providers(where)
             providers: dict[str, None] = {}  # py-libp2p may list a provider twice
             for info in found:
                 index = network.index_of(str(info.peer_id))
-                peer = None if index is None else state.peer_of_host(index)
+                peer = None if index is None else peer_of_host.get(index)
                 if peer is not None:
                     providers[peer] = None
             return list(providers)

@@ -261,7 +261,11 @@ class Libp2pNetwork:
             raise RuntimeError("the libp2p network's own thread cannot wait for its operations")
 
         def begin() -> None:
-            ops.start_soon(self._perform, future, index, action, delay, timeout)
+            try:
+                ops.start_soon(self._perform, future, index, action, delay, timeout)
+            except RuntimeError:  # the operations' nursery closed meanwhile
+                if not future.done():
+                    future.set_exception(NetworkClosed("the libp2p backend's network closed"))
 
         try:
             token.run_sync_soon(begin)
@@ -291,20 +295,31 @@ class Libp2pNetwork:
                     result = await action(slot.dht)
         except trio.TooSlowError:
             future.set_exception(RealTimeout())
-        except trio.Cancelled:
-            future.set_exception(NetworkClosed("the libp2p backend's network closed"))
-            raise
         except Exception as error:
             future.set_exception(error)
         else:
             future.set_result(result)
+        finally:  # cancelled (the network closing), or a group of errors from py-libp2p's
+            # nurseries: the caller waiting on the future is told, never left waiting
+            if not future.done():
+                future.set_exception(NetworkClosed("the libp2p backend's network closed"))
 
     def _call_in_trio(self, function: Callable[[], Awaitable[T]], timeout: float = 60.0) -> T:
         """Run ``function()`` in the network's thread (not as an operation) and wait for it."""
         token = self._token
         if token is None:
             raise NetworkClosed("the libp2p backend's network is not running")
-        return trio.from_thread.run(function, trio_token=token)
+
+        async def bounded() -> T:
+            with trio.fail_after(timeout):
+                return await function()
+
+        try:
+            return trio.from_thread.run(bounded, trio_token=token)
+        except trio.TooSlowError:
+            raise NetworkClosed(
+                f"the libp2p backend's network did not answer within {timeout:g} s"
+            ) from None
 
     async def _stop(self, index: int) -> _Host:
         """Close host ``index``, and make the others forget it at once.

@@ -63,11 +63,6 @@ class Libp2pWorld:
                 return index
         raise ValueError(f"{peer_id!r} is not a peer of this world")  # pragma: no cover
 
-    def peer_of_host(self, index: int) -> str | None:
-        """The id of the world's peer that host ``index`` acts as, if any."""
-        peers = self._world.peers
-        return peers[index].id if index < len(peers) else None
-
     def _too_many(self, count: int) -> UnsupportedOnLibp2p:
         return UnsupportedOnLibp2p(
             f"the world has {count} peers, but the libp2p backend runs "

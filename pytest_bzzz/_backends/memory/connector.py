@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..._kernel.peers import Peer
-from ..._kernel.pipeline import Prepared
+from ..._kernel.pipeline import Prepared, declare_writes
 from ..._kernel.record import Call, Outcome
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
@@ -36,6 +36,9 @@ __tracebackhide__ = True
 __all__ = ["MockBZZZ"]
 
 Address = UCXLAddress | str
+
+# A store, delete or announce that times out may have been applied, under ambiguous timeouts.
+declare_writes("store", "delete", "announce")
 
 # Why an operation takes no temporal segment (the end of its error message).
 _STORE_NUMBERS_VERSIONS = "versions are numbered by the store as it stores them"

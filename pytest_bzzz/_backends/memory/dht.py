@@ -15,7 +15,7 @@ from types import EllipsisType
 
 from ..._kernel.conditions import seconds
 from ..._kernel.peers import Peer
-from ..._kernel.pipeline import Prepared
+from ..._kernel.pipeline import Prepared, declare_writes
 from ..._kernel.record import Call, Outcome
 from ..._kernel.units import parse_rate
 from ..._ucxl.address import UCXLAddress
@@ -29,6 +29,9 @@ __tracebackhide__ = True
 __all__ = ["MockDHT"]
 
 Key = str | UCXLAddress
+
+# A put or provide that times out may have been applied, under ambiguous timeouts.
+declare_writes("put_value", "provide")
 
 
 class MockDHT(Mock):

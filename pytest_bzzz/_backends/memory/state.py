@@ -20,6 +20,16 @@ reach. The connector's version histories (``content``) are the world's as a
 whole, not placed on peers; its announcements are provider records, placed as
 any other.
 
+With a **record size limit** (``NetworkConditions.max_record_size``, off by
+default), a value over the limit, or an empty one, is refused by every peer
+but its writer, as libp2p's peers refuse it: a put keeps it on the writer
+alone (and ``put_value`` reports success), and nobody repairs it onto the
+others. A get from another peer finds an oversized copy only if the writer
+is among the closest peers its lookup asks (``targets``), and an empty one
+never (an empty answer reads as none), as on py-libp2p. The limit is the one
+in force when the value is put. In a world of one peer nothing changes: the
+writer is the only peer there is.
+
 Values expire ``world.value_ttl`` after they were stored (36 h by default),
 provider records ``world.provider_ttl`` after (48 h), in every world: the
 network removes them on the world's timeline when the clock passes that
@@ -34,6 +44,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..._kernel.conditions import format_size
 from ..._kernel.schedule import timeline
 from ..._kernel.slots import StateKey
 from ..._kernel.timeline import Scheduled
@@ -73,6 +84,9 @@ class MemoryNetwork:
         self._provider_holders: dict[str, set[str]] = {}  # key -> peers with its providers
         self._first_provided: dict[tuple[str, str], int] = {}  # (key, provider) -> order
         self._lost: dict[str, int] = {}  # key -> its holders killed while holding it
+        # (peer, key) -> the stamp of a write only that peer keeps (the others refused it: the
+        # record size limit); a copy serves its own peer only while it holds that stamp.
+        self._unshared: dict[tuple[str, str], Stamp] = {}
         self._sequence = 0
         self._indexed = False
         self.alone = len(self._topology) <= 1
@@ -299,6 +313,9 @@ class MemoryNetwork:
             self._index()
         stamp = self._stamp()
         chosen = self.targets(writer, key)
+        if self._world.conditions.refuses(value):  # kept by the writer alone
+            chosen = [writer] if writer in chosen else []
+            self._unshared[writer, key] = stamp
         stores, stamps = self._stores, self._stamps
         for peer in chosen:
             store = stores.get(peer)
@@ -330,18 +347,68 @@ class MemoryNetwork:
         else:
             can_reach = self._topology.can_reach
             reachable = [peer for peer in holders if can_reach(reader, peer)]
+        stamps = self._stamps
+        unshared = self._unshared
+        if unshared:  # copies only their writers keep: found by others only as libp2p finds them
+            hidden = self._hidden(reader, key, reachable)
+            if hidden:
+                reachable = [peer for peer in reachable if peer not in hidden]
+                if not reachable:
+                    raise NotFoundError(self._refused_message(reader, key, hidden))
         if not reachable:
             raise NotFoundError(self._missing(reader, key, holders))
-        stamps = self._stamps
         newest = max(reachable, key=lambda peer: (stamps[peer].get(key, _OLDEST), peer))
         stamp = stamps[newest].get(key, _OLDEST)
         value = self._stores[newest].values[key]
+        if unshared and unshared.get((newest, key)) == stamp:
+            return value  # a copy the others refused: not repaired onto them
         for peer in reachable:
             held = stamps[peer]
             if held.get(key, _OLDEST) != stamp:  # read repair: an older version
                 self._stores[peer].values[key] = value
                 held[key] = stamp
         return value
+
+    def _hidden(self, reader: str, key: str, reachable: Collection[str]) -> list[str]:
+        """The peers among ``reachable`` whose copy of ``key`` only they keep and ``reader``
+        (another peer) does not find: an empty one, or one whose writer is not among the
+        closest peers the reader's lookup asks."""
+        unshared, stamps = self._unshared, self._stamps
+        asked: list[str] | None = None
+        hidden = []
+        for peer in reachable:
+            stamp = unshared.get((peer, key))
+            if peer == reader or stamp is None or stamps.get(peer, {}).get(key) != stamp:
+                continue
+            if self._stores[peer].values[key]:  # over the limit: served by its writer
+                if asked is None:
+                    asked = self.targets(reader, key)
+                if peer in asked:
+                    continue
+            hidden.append(peer)
+        return hidden
+
+    def _refused_message(self, reader: str, key: str, hidden: list[str]) -> str:
+        limit = self._world.conditions.max_record_size
+        name = self._world.peer(reader).name
+        kept = []
+        for peer in sorted(hidden, key=lambda peer: self._world.peer(peer).name):
+            size = len(self._stores[peer].values[key])
+            holder = self._world.peer(peer).name
+            if not size:
+                what = (
+                    "an empty value, which the other peers refused (an empty answer reads as none)"
+                )
+            else:
+                over = (
+                    "" if limit is None else f", over the record size limit of {format_size(limit)}"
+                )
+                what = (
+                    f"a value of {format_size(size)}{over}, which the other peers refused, and "
+                    f"{holder} is not among the closest peers that {name}'s lookup asks"
+                )
+            kept.append(f"{holder} keeps {what}")
+        return f"no value under {key!r} that {name} can find: {'; '.join(kept)} (max_record_size)"
 
     def _missing(self, reader: str, key: str, holders: Collection[str]) -> str:
         status = self._topology.status
@@ -440,6 +507,7 @@ class MemoryNetwork:
             self._first_provided,
             self._provider_stamps,
             self._lost,
+            self._unshared,
         ):
             index.clear()
         for births in (
