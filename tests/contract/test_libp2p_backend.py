@@ -92,7 +92,7 @@ def test_a_world_with_more_peers_than_hosts_is_refused_with_the_setting_to_raise
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "bzzz: backend 'libp2p' cannot take this test's world: the world has 3 peers, but the "
+            "bzzz: backend 'libp2p' cannot build mock_dht: the world has 3 peers, but the "
             "libp2p backend runs 2 hosts, "
             "one per peer: raise the number of hosts (--bzzz-libp2p-hosts=3) or run this test "
             "on the memory backend*"
@@ -167,7 +167,7 @@ def test_faults_real_hosts_cannot_take_are_refused_where_they_are_asked_for(
 def test_faults_from_markers_are_refused_by_the_marker_not_kept(
     pytester: pytest.Pytester,
 ) -> None:
-    """A marker's fault real hosts cannot take fails the test's setup, naming the marker."""
+    """A marker's fault real hosts cannot take fails the test's setup: it is not kept."""
     pytester.makepyfile(
         """
         import pytest
@@ -195,13 +195,13 @@ def test_faults_from_markers_are_refused_by_the_marker_not_kept(
     result.stdout.fnmatch_lines(
         [
             literal(
-                "bzzz: @pytest.mark.partition(['local'], ['peer-1']) on test_partitioned: a "
-                "partition cannot be applied to real libp2p hosts on loopback"
+                "bzzz: backend 'libp2p' cannot build mock_dht: a partition cannot be applied to "
+                "real libp2p hosts on loopback"
             )
             + "*",
             literal(
-                "bzzz: @pytest.mark.faults(pause='peer-1') on test_paused: pausing peer-1: a real "
-                "libp2p host cannot be frozen and thawed"
+                "bzzz: backend 'libp2p' cannot build mock_dht: pausing peer-1: a real libp2p host "
+                "cannot be frozen and thawed"
             )
             + "*",
         ],

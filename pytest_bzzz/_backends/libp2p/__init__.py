@@ -75,12 +75,11 @@ class Libp2pBackend:
     def name_world(self, world: World, label: str) -> None:
         """Derive ``world``'s key namespace from ``label`` (a test's node id), before its DHT.
 
-        The world's state is made here, so that it watches the faults from now
-        on: one that real hosts cannot take (a marker's partition, say) is
-        refused when it is made, not silently kept.
+        The world's state is made with its DHT (a test that uses only the
+        simulation's elections, say, needs no hosts); a fault made before then
+        that real hosts cannot take (a marker's partition) is refused then.
         """
         self._labels[world] = label
-        world.state(self._key)
 
     def _make_state(self, world: World) -> Libp2pWorld:
         label = self._labels.get(world, "")
