@@ -15,10 +15,11 @@ import dataclasses
 import math
 import random
 from collections.abc import Iterable
+from types import EllipsisType
 from typing import Any, Final, Literal, TypeAlias, get_args
 
 from .operations import OPERATIONS
-from .units import format_seconds
+from .units import format_seconds, parse_rate
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
@@ -31,6 +32,7 @@ __all__ = [
     "format_size",
     "seconds",
     "seconds_or_none",
+    "with_failure_rate",
 ]
 
 LIBP2P_RECORD_LIMIT: Final = 1 << 20
@@ -234,3 +236,22 @@ class NetworkConditions:
         if self.max_record_size is not None:
             parts.append(f"record size limit {format_size(self.max_record_size)}")
         return ", ".join(parts) or "a perfect network (no latency, no failures)"
+
+
+def with_failure_rate(
+    conditions: NetworkConditions, rate: object, ops: Iterable[str] | EllipsisType | None = ...
+) -> NetworkConditions:
+    """``conditions`` with the failure ``rate`` (0 to 1, checked) and, unless ``...``, ``ops``.
+
+    What a mock's ``set_failure_rate`` does to its world's conditions: left
+    out, ``ops`` stays what it was (limited by a ``flaky_network(ops=...)``
+    marker, say).
+    """
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+        raise TypeError(f"rate must be a number between 0 and 1, got {type(rate).__name__}")
+    try:
+        value = parse_rate(rate)
+    except ValueError as error:
+        raise ValueError(f"rate {error}") from None
+    failing = conditions.failure_ops if ops is ... else ops
+    return conditions.replace(failure_rate=value, failure_ops=failing)

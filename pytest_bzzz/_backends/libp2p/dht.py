@@ -27,14 +27,15 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ..._kernel.asynclib import running_library
-from ..._kernel.conditions import seconds
+from ..._kernel.conditions import seconds, with_failure_rate
 from ..._kernel.errors import NetworkError, NetworkTimeout
 from ..._kernel.peers import Peer
 from ..._kernel.record import Call, Outcome, Stats
-from ..._kernel.units import format_seconds, parse_rate
+from ..._kernel.units import format_seconds
 from ..._kernel.world import World, topology
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
+from ..arguments import check_key, check_peer_id, check_value
 from .network import NetworkClosed, RealTimeout
 
 if TYPE_CHECKING:
@@ -57,47 +58,6 @@ BACKSTOP = 120.0
 """Real seconds after which an operation given no timeout gives up: a real network can hang."""
 Prepared = tuple[str, str, int, Callable[[KadDHT], Awaitable[T]]]
 """An operation ready to run: its name, its key, the host that acts, and what the host does."""
-
-
-def check_key(key: object) -> str:
-    """A key as stored: a non-empty str, or a concrete UCXLAddress in canonical form."""
-    if isinstance(key, str):
-        if not key:
-            raise ValueError("key must not be empty")
-        return key
-    if isinstance(key, UCXLAddress):
-        if key.is_pattern:
-            raise ValueError(
-                f"key {str(key)!r} is a pattern (it holds a wildcard or a glob); "
-                "only a concrete address can be a key"
-            )
-        return str(key)
-    raise TypeError(
-        f"key must be a non-empty str or a UCXLAddress, got {type(key).__name__} {key!r}"
-    )
-
-
-def check_value(value: object) -> bytes:
-    """A value as stored: bytes as given, or a copy of a bytearray or memoryview."""
-    if type(value) is bytes:
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    hint = " (encode text first, e.g. text.encode())" if isinstance(value, str) else ""
-    raise TypeError(
-        f"value must be bytes (a bytearray or memoryview is copied), "
-        f"got {type(value).__name__}{hint}"
-    )
-
-
-def check_provider(provider_id: object) -> str:
-    if not isinstance(provider_id, str):
-        raise TypeError(
-            f"provider_id must be a str, got {type(provider_id).__name__} {provider_id!r}"
-        )
-    if not provider_id:
-        raise ValueError("provider_id must not be empty")
-    return provider_id
 
 
 def value_key(namespace: str, key: str) -> str:
@@ -222,7 +182,7 @@ class Libp2pDHT:
         return "get_value", name, self._state.host_of(self._peer_id), get
 
     def _provide(self, key: Key, provider_id: str) -> tuple[str, str, int, Callable[[KadDHT], Any]]:
-        name, provider = check_key(key), check_provider(provider_id)
+        name, provider = check_key(key), check_peer_id(provider_id)
         ids = {peer.id: peer for peer in self._world.peers}
         if provider not in ids:
             raise ValueError(
@@ -393,15 +353,7 @@ class Libp2pDHT:
         self, rate: float, *, ops: Iterable[str] | EllipsisType | None = ...
     ) -> None:
         """Every operation from now on fails, before its call, with probability ``rate``."""
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise TypeError(f"rate must be a number between 0 and 1, got {type(rate).__name__}")
-        try:
-            value = parse_rate(rate)
-        except ValueError as error:
-            raise ValueError(f"rate {error}") from None
-        conditions = self._world.conditions
-        failing = conditions.failure_ops if ops is ... else ops
-        self._world.conditions = conditions.replace(failure_rate=value, failure_ops=failing)
+        self._world.conditions = with_failure_rate(self._world.conditions, rate, ops)
 
     def __repr__(self) -> str:
         return f"<Libp2pDHT on {self._world!r} as {self._peer.name}, libp2p host>"

@@ -13,11 +13,10 @@ import warnings
 from collections.abc import Iterable
 from types import EllipsisType
 
-from ..._kernel.conditions import seconds
+from ..._kernel.conditions import seconds, with_failure_rate
 from ..._kernel.peers import Peer
 from ..._kernel.pipeline import Prepared, declare_writes
 from ..._kernel.record import Call, Outcome
-from ..._kernel.units import parse_rate
 from ..._ucxl.address import UCXLAddress
 from .mock import Mock
 from .storage import check_key, check_value
@@ -170,15 +169,7 @@ class MockDHT(Mock):
         them). Left out, the failures stay limited to what they were limited
         to, by a ``flaky_network(ops=...)`` marker say.
         """
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
-            raise TypeError(f"rate must be a number between 0 and 1, got {type(rate).__name__}")
-        try:
-            value = parse_rate(rate)
-        except ValueError as error:
-            raise ValueError(f"rate {error}") from None
-        conditions = self._world.conditions
-        failing = conditions.failure_ops if ops is ... else ops
-        self._world.conditions = conditions.replace(failure_rate=value, failure_ops=failing)
+        self._world.conditions = with_failure_rate(self._world.conditions, rate, ops)
 
     def calls(
         self, op: str | None = None, *, key: Key | None = None, outcome: Outcome | None = None
