@@ -44,7 +44,6 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..._kernel.conditions import format_size
 from ..._kernel.schedule import timeline
 from ..._kernel.slots import StateKey
 from ..._kernel.timeline import Scheduled
@@ -52,6 +51,7 @@ from ..._kernel.world import World, topology
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
 from .expiry import Births
+from .missing import missing, refused
 from .placement import Ring, id_of
 from .storage import DHTStorage
 
@@ -354,9 +354,9 @@ class MemoryNetwork:
             if hidden:
                 reachable = [peer for peer in reachable if peer not in hidden]
                 if not reachable:
-                    raise NotFoundError(self._refused_message(reader, key, hidden))
+                    raise NotFoundError(refused(self._world, self._stores, reader, key, hidden))
         if not reachable:
-            raise NotFoundError(self._missing(reader, key, holders))
+            raise NotFoundError(missing(self._world, self._lost.get(key, 0), reader, key, holders))
         newest = max(reachable, key=lambda peer: (stamps[peer].get(key, _OLDEST), peer))
         stamp = stamps[newest].get(key, _OLDEST)
         value = self._stores[newest].values[key]
@@ -387,47 +387,6 @@ class MemoryNetwork:
                     continue
             hidden.append(peer)
         return hidden
-
-    def _refused_message(self, reader: str, key: str, hidden: list[str]) -> str:
-        limit = self._world.conditions.max_record_size
-        name = self._world.peer(reader).name
-        kept = []
-        for peer in sorted(hidden, key=lambda peer: self._world.peer(peer).name):
-            size = len(self._stores[peer].values[key])
-            holder = self._world.peer(peer).name
-            if not size:
-                what = (
-                    "an empty value, which the other peers refused (an empty answer reads as none)"
-                )
-            else:
-                over = (
-                    "" if limit is None else f", over the record size limit of {format_size(limit)}"
-                )
-                what = (
-                    f"a value of {format_size(size)}{over}, which the other peers refused, and "
-                    f"{holder} is not among the closest peers that {name}'s lookup asks"
-                )
-            kept.append(f"{holder} keeps {what}")
-        return f"no value under {key!r} that {name} can find: {'; '.join(kept)} (max_record_size)"
-
-    def _missing(self, reader: str, key: str, holders: Collection[str]) -> str:
-        status = self._topology.status
-        paused = sum(1 for peer in holders if status(peer) == "paused")
-        cut_off = len(holders) - paused
-        lost = self._lost.get(key, 0)
-        if not (paused or cut_off or lost):
-            return f"no value under {key!r}"
-        reasons = [
-            f"{count} {what}"
-            for count, what in (
-                (cut_off, "cut off from it"),
-                (paused, "paused"),
-                (lost, "killed while holding it"),
-            )
-            if count
-        ]
-        name = self._world.peer(reader).name
-        return f"no value under {key!r} that {name} can reach (holders: {', '.join(reasons)})"
 
     def holders(self, key: str) -> list[str]:
         """The peers that hold a value under ``key`` now (paused ones too), closest first."""
