@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from pytest_bzzz import (
+    Call,
     MockBZZZ,
     MockDHT,
     NetworkConditions,
@@ -175,6 +176,109 @@ def test_the_option_is_checked_and_described() -> None:
     assert NetworkConditions(ambiguous_timeouts=True).describe() == (
         "ambiguous timeouts (a timed-out write may have been applied)"
     )
+
+
+# -- the record of calls says what the draw decided (Call.applied) ------------------------
+
+
+def recorded_put(seed: int, peers: int = 1) -> tuple[Call, bool]:
+    """A put that times out under ambiguous timeouts: its recorded call, and whether it acted."""
+    with World(seed=seed, conditions=AMBIGUOUS, peers=peers) as world:
+        with pytest.raises(NetworkTimeout, match="may have been applied"):
+            MockDHT(world).put_value("k", b"v")
+        return world.calls()[-1], "k" in world.storage.values
+
+
+@pytest.mark.parametrize("peers", [1, 5])
+def test_a_timed_out_write_records_whether_it_was_applied(peers: int) -> None:
+    outcomes = []
+    for seed in range(20):
+        call, acted = recorded_put(seed, peers)
+        assert call.outcome == "timeout"
+        assert call.applied is acted
+        assert call == recorded_put(seed, peers)[0]  # a seed replays its draw, and its record
+        outcomes.append(acted)
+    assert True in outcomes
+    assert False in outcomes
+
+
+def test_the_draw_lands_in_its_own_field_beside_the_lookups_cost() -> None:
+    alone, _ = recorded_put(seed=1, peers=1)
+    assert (alone.rounds, alone.contacted) == (0, 0)
+    many, _ = recorded_put(seed=1, peers=40)
+    assert many.rounds > 0
+    assert many.contacted > 0
+    assert isinstance(many.applied, bool)
+
+
+def test_the_async_twin_records_the_same_draw() -> None:
+    async def aput(seed: int) -> tuple[bool | None, bool]:
+        with World(seed=seed, conditions=AMBIGUOUS) as world:
+            with pytest.raises(NetworkTimeout, match="may have been applied"):
+                await MockDHT(world).aput_value("k", b"v")
+            return world.calls()[-1].applied, "k" in world.storage.values
+
+    drawn = [asyncio.run(aput(seed)) for seed in range(20)]
+    assert all(applied is acted for applied, acted in drawn)
+    virtual = [recorded_put(seed)[0].applied for seed in range(20)]
+    assert [applied for applied, _ in drawn] == virtual
+    assert set(virtual) == {True, False}
+
+
+def test_the_real_clock_records_the_same_draw() -> None:
+    fast = NetworkConditions(latency=0.02, timeout=0.001, ambiguous_timeouts=True)
+    drawn = []
+    for seed in range(20):
+        with World(seed=seed, conditions=fast, clock="real") as world:
+            with pytest.raises(NetworkTimeout, match="may have been applied"):
+                MockDHT(world).put_value("k", b"v")
+            call = world.calls()[-1]
+            assert call.applied is ("k" in world.storage.values)
+            drawn.append(call.applied)
+    assert True in drawn
+    assert False in drawn
+
+
+def test_the_connectors_writes_record_their_draw() -> None:
+    drawn = set()
+    for seed in range(20):
+        with World(seed=seed, conditions=AMBIGUOUS) as world:
+            bzzz = MockBZZZ(world)
+            with pytest.raises(NetworkTimeout):
+                bzzz.store(API, b"data")
+            (call,) = world.calls("store")
+            world.conditions = NetworkConditions()
+            assert call.applied is bool(bzzz.search(API))
+            drawn.add(call.applied)
+    assert drawn == {True, False}
+
+
+def test_nothing_drawn_leaves_applied_none() -> None:
+    with World(seed=1, conditions=AMBIGUOUS) as world:
+        dht = MockDHT(world)
+        with pytest.raises(NetworkTimeout):
+            dht.get_value("k")  # a read that times out draws nothing
+        world.conditions = world.conditions.replace(timeout=None)
+        dht.put_value("k", b"v")  # a write in time
+        dht.get_value("k")
+    with (
+        World(seed=1, conditions=SLOW) as plain,
+        pytest.raises(NetworkTimeout, match="the write was not applied"),
+    ):
+        MockDHT(plain).put_value("k", b"v")  # off: a timed-out write is never applied
+    calls = world.calls() + plain.calls()
+    assert [call.outcome for call in calls] == ["timeout", "ok", "ok", "timeout"]
+    assert [call.applied for call in calls] == [None, None, None, None]
+
+
+def test_the_repr_shows_applied_only_when_drawn() -> None:
+    with World(seed=1, conditions=SLOW) as world:
+        with pytest.raises(NetworkTimeout):
+            MockDHT(world).put_value("k", b"v")
+        assert "applied" not in repr(world.calls()[-1])
+    call, acted = recorded_put(seed=1)
+    assert repr(call).endswith(f", rounds=0, contacted=0, applied={acted})")
+    assert eval(repr(call), {"Call": Call}) == call
 
 
 # -- from the plugin's settings ---------------------------------------------------------

@@ -10,8 +10,9 @@ the steps due by then, computed on the network as it was), or, while a test
 listens with ``on_leader_change``, by a timeline entry at each step's exact
 time. A quiet hour, or 48, costs nothing.
 
-Who reaches a majority, and the votes, are counted in :mod:`.reach`; the
-records (terms, planned steps) are :mod:`.terms`'.
+The plan is made in :mod:`.planning` (mixed into :class:`Leadership`); who
+reaches a majority, and the votes, are counted in :mod:`.reach`; the records
+(terms, planned steps) are :mod:`.terms`'.
 
 Peers that join are registered in one go (a world of 10,000 peers calls the
 world's change hook 10,000 times as it is made): the first join marks the
@@ -31,12 +32,13 @@ from collections.abc import Callable
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from .candidates import DEFAULT_PROFILE, PeerProfile
+from .candidates import PeerProfile
 from .jobs import JobData, JobState, JobTable
 from .peers import Peer
+from .planning import Planning
 from .reach import Reach
 from .seeds import derive_seed
-from .terms import ELECTION_JITTER, Election, Step, StepDown, Term
+from .terms import Election, Step, StepDown, Term
 from .timeline import Failure, Scheduled
 from .units import format_seconds
 
@@ -50,7 +52,7 @@ __tracebackhide__ = True
 __all__ = ["Leadership"]
 
 
-class Leadership:
+class Leadership(Planning):
     """The election state of one world. Its methods are called with the world's lock held."""
 
     def __init__(self, world: World, heartbeat: float, timeout: float) -> None:
@@ -209,107 +211,6 @@ class Leadership:
         """The leader's last heartbeat at or before ``at`` (at its election, then each period)."""
         beats = math.floor((at - self.elected_at) / self.heartbeat)
         return self.elected_at + max(0, beats) * self.heartbeat
-
-    # -- planning -------------------------------------------------------------------------
-
-    def _plan(self, now: float, reach: Reach) -> list[Step]:
-        leader = self.leader
-        if leader is not None and reach.live(leader) and reach.count(leader) >= reach.majority:
-            self.outlook = ""
-            return []
-        step_at = math.inf if self.lost_at is None else self.lost_at + self.timeout
-        timer = self._first_timer(now, reach, self.hearing, {})
-        if timer is not None and timer[0] <= step_at:
-            election = self._vote(*timer, reach)
-            if election is not None:
-                return [election]
-        if leader is None:
-            return []
-        why = "paused" if reach.status(leader) == "paused" else "lost its majority"
-        plan: list[Step] = [StepDown(step_at, why)]
-        heard = dict.fromkeys(self.hearing, self.last_tick(step_at))
-        heard[leader] = step_at  # its own election timer starts as it steps down
-        timer = self._first_timer(step_at, reach, (), heard)
-        election = None if timer is None else self._vote(*timer, reach)
-        if election is not None:
-            plan.append(election)
-        return plan
-
-    def _first_timer(
-        self, start: float, reach: Reach, hearing: set[str] | tuple[()], heard: dict[str, float]
-    ) -> tuple[float, str] | None:
-        """When the first election from ``start`` begins, and who begins it.
-
-        That is the earliest election timer to run out among the peers that
-        could win, and do not hear the leader.
-        """
-        eligible = reach.eligible()
-        if not eligible:
-            self.outlook = reach.why_none()
-            return None
-        timeout, jitter, last, joined = self.timeout, self.jitter, self.last_heard, self.joined
-        best, starter = math.inf, ""
-        for peer in eligible:
-            if peer in hearing:
-                continue  # a leader's heartbeats keep its timer from running
-            since = heard.get(peer)
-            if since is None:
-                since = last.get(peer)
-                if since is None:
-                    since = joined.get(peer, 0.0)
-            span = timeout * (1 + ELECTION_JITTER * jitter[peer])
-            due = since + span
-            if due < start:  # it stood and could not win: it tries again each period
-                due = max(start, since + span * math.ceil((start - since) / span))
-            if due < best or (due == best and peer < starter):
-                best, starter = due, peer
-        if not starter:
-            self.outlook = "every peer that could win still hears the leader"
-            return None
-        return best, starter
-
-    def score(self, peer: str, at: float) -> float:
-        """``peer``'s score as a candidate at world time ``at``."""
-        profile = self.profiles.get(peer, DEFAULT_PROFILE)
-        restarted = self.restarted.get(peer)
-        if restarted is not None:
-            return profile.score(at - restarted)
-        return profile.score(profile.uptime + at - self.joined.get(peer, 0.0))
-
-    def _ranker(self, at: float) -> Callable[[str], tuple[float, str]]:
-        """Candidates' order at ``at``: the best score first, then the lowest peer id."""
-        profiles, restarted, joined = self.profiles, self.restarted, self.joined
-        if not (profiles or restarted or joined):  # every peer alike: the seed decides
-            score = -DEFAULT_PROFILE.score(at)
-            return lambda peer: (score, peer)
-        scores: dict[tuple[object, ...], float] = {}  # peers of one profile and start share one
-
-        def rank(peer: str) -> tuple[float, str]:
-            again = restarted.get(peer)
-            group = (profiles.get(peer), again, joined.get(peer, 0.0) if again is None else None)
-            score = scores.get(group)
-            if score is None:
-                score = scores[group] = -self.score(peer, at)
-            return (score, peer)
-
-        return rank
-
-    def _vote(self, at: float, starter: str, reach: Reach) -> Election | None:
-        """Every eligible peer votes for the best candidate it reaches; the votes are checked."""
-        rank = self._ranker(at)
-        votes = reach.vote(rank)
-        winner = min(votes, key=lambda c: (-len(votes[c]), *rank(c)))
-        if len(votes[winner]) < reach.majority:
-            self.outlook = (
-                f"the votes split: no candidate has a majority ({reach.majority} of "
-                f"{reach.total}); an election follows the next change of the network"
-            )
-            return None
-        tally = {c: len(v) for c, v in sorted(votes.items(), key=lambda i: -len(i[1]))}
-        hearing = reach.members(winner)
-        hearing.discard(winner)
-        voted = sum(len(voters) for voters in votes.values())
-        return Election(at, starter, winner, tally, votes[winner], voted, reach.total, hearing)
 
     # -- applying the plan ----------------------------------------------------------------
 

@@ -35,7 +35,8 @@ after the operation's other draws, and only then, so other worlds' draws do
 not move) decides whether it was applied, as a write whose answer was lost
 may have been on a real network. An applied one acts when its timeout
 expires, and its caller gets the same :class:`NetworkTimeout` either way,
-saying that the write may have been applied.
+saying that the write may have been applied; the record of calls says which
+(``Call.applied``).
 
 The two virtual paths of :meth:`Pipeline._run` are written out for speed (the
 benchmarks' floor): they hold the world's lock through its pre-bound
@@ -221,9 +222,9 @@ class Pipeline:
         cost: tuple[int, ...],
         applied: bool | None = None,
     ) -> NetworkTimeout:
-        """The timeout to raise; ``applied`` is the draw for a write under ambiguous timeouts
-        (``None``: no draw was made)."""
-        self._log.add(op, key, "timeout", limit, start, peer, cost)
+        """The timeout to raise, recorded; ``applied`` is the draw for a write under ambiguous
+        timeouts (``None``: no draw was made), which the record keeps (``Call.applied``)."""
+        self._log.add(op, key, "timeout", limit, start, peer, cost, applied)
         if op not in WRITES:
             outcome = ""
         elif applied is None:

@@ -38,6 +38,15 @@ class Call(NamedTuple):
     when it started, ``peer`` the id of the peer that made it, and, in a
     world of many peers, the ``rounds`` of its lookup and the peers it
     ``contacted`` (both 0 in a world of one peer, where nothing is looked up).
+
+    ``applied`` is what the draw decided for a write that timed out under
+    ambiguous timeouts (``NetworkConditions(ambiguous_timeouts=True)``):
+    ``True`` if the write was applied after all, ``False`` if not. It is
+    ``None`` for every other call, where nothing was drawn: a call that did
+    not time out, a read, a write that timed out with the option off (never
+    applied). The caller's ``NetworkTimeout`` does not say which, as a real
+    client's would not; the record does, for the test. The repr leaves it out
+    while it is ``None``.
     """
 
     op: str
@@ -48,6 +57,15 @@ class Call(NamedTuple):
     peer: str
     rounds: int = 0
     contacted: int = 0
+    applied: bool | None = None
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(self._fields, self, strict=True)
+            if name != "applied" or value is not None
+        )
+        return f"Call({fields})"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +123,8 @@ class CallLog:
             raise ValueError(f"the call record limit must be an int, 0 or more, got {limit!r}")
         self.limit = limit
         """How many calls the record keeps (``0``: none, only the counters)."""
-        # Each call: Call's fields, the last two (a lookup's rounds and peers) only when any.
+        # Each call: Call's fields, the lookup's rounds and peers only when any, and the last
+        # (an ambiguous timeout's draw) only when one was made.
         self._calls: collections.deque[tuple[Any, ...]] = collections.deque(maxlen=limit)
         # With a limit of 0 the deque keeps nothing: appending to it is a no-op.
         self.append = self._calls.append
@@ -125,13 +144,20 @@ class CallLog:
         at: float,
         peer: str,
         cost: tuple[int, ...] = (),
+        applied: bool | None = None,
     ) -> None:
-        """Record one call with its outcome (and its lookup's ``(rounds, contacted)``)."""
+        """Record one call with its outcome (and its lookup's ``(rounds, contacted)``).
+
+        ``applied`` is the draw of a write that timed out under ambiguous timeouts.
+        """
         self.counts[op] += 1
         if outcome != "ok":  # "ok" needs no counter of its own: it is what the others leave
             self._outcomes[outcome] += 1
         self.seconds += latency
-        self.append((op, key, outcome, latency, at, peer, *cost))
+        if applied is None:
+            self.append((op, key, outcome, latency, at, peer, *cost))
+        else:  # the lookup's cost is filled in, so that the draw lands in its own field
+            self.append((op, key, outcome, latency, at, peer, *(cost or (0, 0)), applied))
 
     def clear(self) -> None:
         self._calls.clear()

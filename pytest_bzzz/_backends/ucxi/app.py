@@ -4,10 +4,11 @@ One application serves one connector on one world. A request is resolved once
 (route, method, size, parameters: see ``endpoints``) and then driven through
 the connector's sync methods (:meth:`UCXIApp.handle`: WSGI and the threaded
 server) or their async twins (:meth:`UCXIApp.ahandle`: ASGI, so that the
-world's virtual clock runs through the event loop). The network conditions
-apply because every operation goes through the connector: a simulated
-failure is a 503, a timeout a 504 (or no answer), and the simulated time a
-request took is the response's ``delay``.
+world's virtual clock runs through the event loop; the two drivers are in
+``driving``, and ``responses`` writes the answer as the response). The
+network conditions apply because every operation goes through the
+connector: a simulated failure is a 503, a timeout a 504 (or no answer), and
+the simulated time a request took is the response's ``delay``.
 
 Nothing escapes: an unexpected exception is answered 500 in the error
 envelope, without a traceback, and kept in :attr:`UCXIApp.errors`, so that a
@@ -40,9 +41,11 @@ from ..._kernel.record import DEFAULT_RECORD_LIMIT
 from ..._kernel.world import World
 from ..interfaces import Connector
 from . import adapters, local
-from .endpoints import ENDPOINTS, Answer, Exchange, Op, Program, failure, parse_query
-from .envelopes import CONTENT_TYPE, RequestIds, error_body, status_of, success_body
-from .http import Request, Response
+from .driving import adrive, drive
+from .endpoints import ENDPOINTS, Answer, Exchange, Program, parse_query
+from .envelopes import RequestIds, status_of
+from .http import Request, Response, checked
+from .responses import last_resort, respond
 from .rules import UCXIRules
 
 if TYPE_CHECKING:
@@ -105,26 +108,6 @@ def _limit(value: object) -> int:
     if value < 0:
         raise ValueError(f"UCXIApp record_requests must be an int, 0 or more, got {value!r}")
     return value
-
-
-def _checked(request: Request) -> Request:
-    if (  # what the adapters and the server make: the usual case, checked at once
-        type(request) is Request
-        and type(request.method) is str
-        and type(request.path) is str
-        and type(request.query) is str
-        and type(request.body) is bytes
-        and type(request.headers) is dict
-    ):
-        return request
-    if not isinstance(request, Request):
-        raise TypeError(f"handle() takes a Request, got {type(request).__name__}")
-    for field, kind in (("method", str), ("path", str), ("query", str), ("body", bytes)):
-        if not isinstance(getattr(request, field), kind):
-            raise TypeError(f"Request.{field} must be a {kind.__name__}")
-    if not isinstance(request.headers, Mapping):
-        raise TypeError("Request.headers must be a mapping of lower-case names to values")
-    return request
 
 
 class UCXIApp:
@@ -242,7 +225,8 @@ class UCXIApp:
             plan = turn.plan
             if isinstance(plan, Answer):
                 return self._finish(turn, plan, 0.0)
-            answer, spent = self._drive(plan)
+            lock, now = self._world_lock, self._world.clock.now
+            answer, spent = drive(self._connector, plan, self._rules.on_timeout, lock, now)
             return self._finish(turn, answer, spent)
         except Exception as error:
             return self._crash(request, turn, error)
@@ -257,7 +241,10 @@ class UCXIApp:
         try:
             turn = self._begin(request)
             plan = turn.plan
-            answer = plan if isinstance(plan, Answer) else await self._adrive(plan)
+            if isinstance(plan, Answer):
+                answer = plan
+            else:
+                answer = await adrive(self._connector, plan, self._rules.on_timeout)
             # The loop's time has passed already; only a virtual clock's jump is left to show.
             clock = self._world.clock
             spent = max(clock.now() - turn.start, 0.0) if clock.mode == "virtual" else 0.0
@@ -289,7 +276,7 @@ class UCXIApp:
         try:
             if role not in self._rules.codes:
                 raise ValueError(f"refuse() takes a role of the codes table, got {role!r}")
-            shown = Request("", "") if request is None else _checked(request)
+            shown = Request("", "") if request is None else checked(request)
             clock = self._world.clock
             given = shown.headers.get(self._id_header)
             request_id = self._ids.take(
@@ -303,7 +290,7 @@ class UCXIApp:
 
     def _begin(self, request: Request) -> _Turn:
         """Resolve a request: its id, its route, and what answers it (shared by both twins)."""
-        request = _checked(request)
+        request = checked(request)
         clock, rules = self._world.clock, self._rules
         start = clock.now()
         given = request.headers.get(self._id_header)
@@ -345,111 +332,14 @@ class UCXIApp:
             self._last_instant = (now, instant)  # one tuple: a racing thread sees either whole
         return instant
 
-    def _step(
-        self, program: Program, op: Op | None, result: Any, error: Exception | None
-    ) -> Op | Answer:
-        """Give the program the last operation's result (or error); its next operation or answer."""
-        try:
-            return program.send(result) if error is None else program.throw(error)
-        except StopIteration as stop:
-            answer: Answer = stop.value
-            return answer
-        except Exception as escaped:
-            if escaped is error and op is not None:
-                known = failure(error, op.subject, self._rules.on_timeout)
-                if known is not None:
-                    return known
-            raise
-
-    def _drive(self, program: Program) -> tuple[Answer, float]:
-        """Run the program with the sync methods; its answer, and the simulated time it spent."""
-        op: Op | None = None
-        result: Any = None
-        error: Exception | None = None
-        lock, now = self._world_lock, self._world.clock.now
-        spent = 0.0
-        try:
-            while True:
-                step = self._step(program, op, result, error)
-                if isinstance(step, Answer):
-                    return step, spent
-                op = step
-                method = getattr(self._connector, op.name)
-                try:
-                    if lock is None or op.local:
-                        result = method(*op.args, **op.kwargs)
-                    else:
-                        lock.acquire()  # re-entrant: the pipeline takes it again inside
-                        before = now()
-                        try:
-                            result = method(*op.args, **op.kwargs)
-                        finally:
-                            spent += now() - before
-                            lock.release()
-                    error = None
-                except Exception as caught:
-                    result, error = None, caught
-        finally:
-            program.close()
-
-    async def _adrive(self, program: Program) -> Answer:
-        op: Op | None = None
-        result: Any = None
-        error: Exception | None = None
-        try:
-            while True:
-                step = self._step(program, op, result, error)
-                if isinstance(step, Answer):
-                    return step
-                op = step
-                try:
-                    if op.local:
-                        result = getattr(self._connector, op.name)(*op.args, **op.kwargs)
-                    else:
-                        method = getattr(self._connector, "a" + op.name)
-                        result = await method(*op.args, **op.kwargs)
-                    error = None
-                except Exception as caught:
-                    result, error = None, caught
-        finally:
-            program.close()
-
     def _finish(
         self, turn: _Turn, answer: Answer, spent: float, *, record: bool = True
     ) -> Response:
         """The response to a resolved request, recorded; ``spent`` is its simulated time."""
-        rules, clock, request = self._rules, self._world.clock, turn.request
-        code, status, message = self._roles[answer.role]
-        now = self._instant(clock.now())
-        if status < 400:
-            body = success_body(
-                code,
-                message,
-                data=answer.data,
-                details=answer.details,
-                request_id=turn.request_id,
-                timestamp=now,
-            )
-        else:
-            body = error_body(
-                code,
-                message,
-                details=answer.details,
-                cause=answer.cause,
-                source=rules.source,
-                path=request.path,
-                request_id=turn.request_id,
-                timestamp=now,
-            )
-        headers: tuple[tuple[str, str], ...] = (
-            ("Content-Type", CONTENT_TYPE),
-            (rules.request_id_header, turn.request_id),
-            *answer.headers,
-        )
-        head = request.method == "HEAD"
-        if head:  # RFC 9110: the length GET would have sent, and no body
-            headers += (("Content-Length", str(len(body))),)
-        response = Response(status, headers, b"" if head else body, delay=spent, drop=answer.drop)
+        request = turn.request
+        role = self._roles[answer.role]
+        now = self._instant(self._world.clock.now())
+        response = respond(self._rules, request, turn.request_id, answer, role, now, spent)
         if record and self._requests.maxlen != 0:
             received = (
                 request.method,
@@ -457,7 +347,7 @@ class UCXIApp:
                 request.query,
                 dict(request.headers),
                 request.body,
-                status,
+                response.status,
                 turn.request_id,
                 turn.route,
                 turn.start,
@@ -479,7 +369,7 @@ class UCXIApp:
         try:
             if turn is None:
                 try:
-                    shown = _checked(request)  # type: ignore[arg-type]  # whatever came
+                    shown = checked(request)  # type: ignore[arg-type]  # whatever came
                 except TypeError:
                     shown = Request("?", "")
                 clock = self._world.clock
@@ -490,12 +380,7 @@ class UCXIApp:
             details = {"exception": type(error).__name__}
             return self._finish(turn, Answer("INTERNAL_ERROR", details=details), 0.0)
         except Exception:  # pragma: no cover - the last resort, should _finish itself fail
-            code = self._rules.code("INTERNAL_ERROR")
-            body = b'{"error":{"code":"%s","source":"%s"}}' % (
-                code.encode(),
-                self._rules.source.encode(),
-            )
-            return Response(500, (("Content-Type", CONTENT_TYPE),), body)
+            return last_resort(self._rules)
 
     # -- serving: WSGI and ASGI ----------------------------------------------------------
 

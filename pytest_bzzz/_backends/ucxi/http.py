@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["Request", "Response", "reason"]
+__all__ = ["Request", "Response", "checked", "reason"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -54,6 +54,31 @@ class Response:
     delay: float = 0.0
     close: bool = False
     drop: bool = False
+
+
+def checked(request: Request) -> Request:
+    """``request``, once it is known to be a :class:`Request` whose fields have their types.
+
+    A ``TypeError`` names the first that does not, for a caller of
+    ``UCXIApp.handle()`` that built its own.
+    """
+    if (  # what the adapters and the server make: the usual case, checked at once
+        type(request) is Request
+        and type(request.method) is str
+        and type(request.path) is str
+        and type(request.query) is str
+        and type(request.body) is bytes
+        and type(request.headers) is dict
+    ):
+        return request
+    if not isinstance(request, Request):
+        raise TypeError(f"handle() takes a Request, got {type(request).__name__}")
+    for field, kind in (("method", str), ("path", str), ("query", str), ("body", bytes)):
+        if not isinstance(getattr(request, field), kind):
+            raise TypeError(f"Request.{field} must be a {kind.__name__}")
+    if not isinstance(request.headers, Mapping):
+        raise TypeError("Request.headers must be a mapping of lower-case names to values")
+    return request
 
 
 # The reason phrases of the status line, as the real node's Go HTTP server
