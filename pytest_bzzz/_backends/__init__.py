@@ -43,5 +43,5 @@ def _view(name: str) -> Callable[[World], object]:
     return view
 
 
-for _name in ("storage", "content", "holders"):
+for _name in ("storage", "content", "holders", "content_holders"):
     register_view(_name, _view(_name))

@@ -309,6 +309,13 @@ class World(Cluster, Schedule, Pipeline, Elections):
         """
         return cast("Callable[[str | UCXLAddress], list[Peer]]", self._view("holders"))
 
+    @property
+    def content_holders(self) -> Callable[[str | UCXLAddress], list[Peer]]:
+        """``world.content_holders(address)``: the peers that hold a copy of the connector's
+        history of ``address`` now, closest first (paused peers hold theirs; killed ones
+        nothing)."""
+        return cast("Callable[[str | UCXLAddress], list[Peer]]", self._view("content_holders"))
+
     def _view(self, name: str) -> object:
         view = _VIEWS.get(name)
         if view is None:  # pragma: no cover - importing pytest_bzzz registers every view

@@ -11,11 +11,15 @@ recorded, and never stores part of anything.
 Deleting adds a tombstone version, so the history survives a delete; reading
 the address afterwards raises :class:`NotFoundError` until a new version is
 stored.
+
+In a world of one peer, the histories are that peer's content store itself;
+among many, each address's history is placed on peers as a DHT value is, and
+each operation reads the copies its peer reaches (``copies``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..._kernel.peers import Peer
@@ -26,7 +30,7 @@ from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_co
 from ..._ucxl.errors import NotFoundError
 from ..._ucxl.temporal import Temporal
 from ..records import Announcement, NetworkStatus
-from .content import ContentStore, History
+from .content import ContentStore
 from .mock import Mock
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
@@ -79,6 +83,7 @@ class MockBZZZ(Mock):
 
     def _bind(self) -> None:
         self._content: ContentStore = self._network.content
+        self._copies = self._network.copies
         self._providers_by_key = self._held.providers_by_key
 
     # -- preparations: arguments checked before anything reaches the network ---------------
@@ -139,47 +144,80 @@ class MockBZZZ(Mock):
     def _store(
         self, base: UCXLAddress, data: bytes, kind: str, metadata: Mapping[str, Any]
     ) -> Envelope:
-        history = self._content.add(base)
-        version = len(history.versions) + 1
+        network = self._network
+        if network.alone:  # the one peer's store, written in place
+            history = self._content.add(base)
+            version = len(history.versions) + 1
+            now = self._world.clock.datetime()
+            envelope = Envelope._make(history.address, data, kind, metadata, version, now)
+            self._content.append(history, envelope)
+            return envelope
+        network.index()
+        try:
+            versions: Sequence[Envelope] = self._copies.read(self._peer_id, str(base))
+        except NotFoundError:  # none that this peer reaches: a new history
+            versions = ()
+        return self._place(base, versions, data, kind, metadata)
+
+    def _place(
+        self,
+        base: UCXLAddress,
+        versions: Sequence[Envelope],
+        data: bytes,
+        kind: str,
+        metadata: Mapping[str, Any],
+    ) -> Envelope:
+        """Write ``versions`` and one more as the history of ``base`` (among many peers)."""
         now = self._world.clock.datetime()
-        envelope = Envelope._make(history.address, data, kind, metadata, version, now)
-        self._content.append(history, envelope)
+        envelope = Envelope._make(base, data, kind, metadata, len(versions) + 1, now)
+        self._copies.write(self._peer_id, base, (*versions, envelope))
         return envelope
 
-    def _history_of(self, address: UCXLAddress) -> History:
+    def _versions_of(self, address: UCXLAddress) -> tuple[str, Sequence[Envelope]]:
+        """The canonical text of ``address`` (unversioned) and the versions this peer reads."""
         key = str(address.with_temporal(None)) if address.temporal is not None else str(address)
-        history = self._content.history(key)
-        if history is None:
-            raise NotFoundError(f"nothing was ever stored under {key!r}")
-        return history
+        if self._network.alone:
+            history = self._content.history(key)
+            if history is None:
+                raise NotFoundError(f"nothing was ever stored under {key!r}")
+            return key, history.versions
+        self._network.index()
+        return key, self._copies.read(self._peer_id, key)
 
     def _retrieve(self, address: UCXLAddress) -> Envelope:
-        history = self._history_of(address)
-        envelope = _select(history, address.temporal)
+        key, versions = self._versions_of(address)
+        envelope = _select(versions, address.temporal)
         if envelope.deleted:
-            raise NotFoundError(
-                f"{str(history.address)!r} was deleted (version {envelope.version} is a tombstone)"
-            )
+            raise NotFoundError(f"{key!r} was deleted (version {envelope.version} is a tombstone)")
         return envelope
 
     def _history(self, address: UCXLAddress) -> list[Envelope]:
-        return list(self._history_of(address).versions)
+        return list(self._versions_of(address)[1])
 
     def _search(self, pattern: UCXLAddress, limit: int | None) -> list[Envelope]:
+        network = self._network
+        # Alone, or every peer reaching every other: the catalogue is what this peer reads.
+        whole = network.alone or network.undivided()
         temporal = pattern.temporal
-        if temporal is None and limit is None:  # the latest of every match: in bulk
+        if whole and temporal is None and limit is None:  # the latest of every match: in bulk
             content = self._content
             latest = [history.versions[-1] for history in content.matching(pattern)]
             if content.tombstoned:  # deleted addresses are skipped
                 return [envelope for envelope in latest if envelope._content_type != TOMBSTONE]
             return latest
+        if not whole:
+            network.index()
+        newest, reader = self._copies.newest, self._peer_id
         found: list[Envelope] = []
         for history in self._content.candidates(pattern):
+            versions = history.versions if whole else newest(reader, history.key)
+            if not versions:  # no copy this peer reaches
+                continue
             if temporal is None:
-                envelope = history.versions[-1]
+                envelope = versions[-1]
             else:
                 try:
-                    envelope = _select(history, temporal)
+                    envelope = _select(versions, temporal)
                 except LookupError:  # out of range for this history: skipped
                     continue
             if envelope._content_type != TOMBSTONE:
@@ -189,11 +227,13 @@ class MockBZZZ(Mock):
         return found
 
     def _delete(self, address: UCXLAddress) -> Envelope:
-        history = self._history_of(address)
-        latest = history.versions[-1]
+        key, versions = self._versions_of(address)
+        latest = versions[-1]
         if latest.deleted:
-            raise NotFoundError(f"{str(history.address)!r} is already deleted")
-        return self._store(history.address, b"", TOMBSTONE, _EMPTY)
+            raise NotFoundError(f"{key!r} is already deleted")
+        if self._network.alone:  # (an address to delete has no temporal segment)
+            return self._store(address, b"", TOMBSTONE, _EMPTY)
+        return self._place(address, versions, b"", TOMBSTONE, _EMPTY)
 
     def _announce(self, address: UCXLAddress, capability: Any) -> None:
         key = str(address)
@@ -362,10 +402,9 @@ class MockBZZZ(Mock):
         return f"<MockBZZZ on {self._world!r}, {len(self._content)} addresses>"
 
 
-def _select(history: History, temporal: Temporal | None) -> Envelope:
+def _select(versions: Sequence[Envelope], temporal: Temporal | None) -> Envelope:
     """The version ``temporal`` selects (raises NotFoundError / TemporalRangeError)."""
-    versions = history.versions
     if temporal is None:
         return versions[-1]
-    timestamps = history.timestamps() if temporal.kind == "at" else None
+    timestamps = [envelope.timestamp for envelope in versions] if temporal.kind == "at" else None
     return versions[temporal.resolve(len(versions), timestamps) - 1]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Final
 
 from ..._ucxl.address import WILDCARD, UCXLAddress
@@ -38,9 +37,6 @@ class History:
         self.address = address
         self.key = key
         self.versions: list[Envelope] = []
-
-    def timestamps(self) -> list[datetime]:
-        return [envelope.timestamp for envelope in self.versions]
 
 
 _BY_KEY: Final = operator.attrgetter("key")
@@ -87,6 +83,35 @@ class ContentStore:
         versions.append(envelope)
         if envelope._content_type == TOMBSTONE:
             self.tombstoned += 1
+
+    def replace(self, history: History, versions: Sequence[Envelope]) -> None:
+        """Make ``versions`` the versions of ``history`` (among many peers: its newest copy)."""
+        old = history.versions
+        if old and old[-1]._content_type == TOMBSTONE:
+            self.tombstoned -= 1
+        history.versions = list(versions)
+        if versions and versions[-1]._content_type == TOMBSTONE:
+            self.tombstoned += 1
+
+    def remove(self, key: str) -> None:
+        """Forget the history of ``key`` (among many peers: its last holder was killed)."""
+        history = self.histories.pop(key, None)
+        if history is None:
+            return
+        self.replace(history, ())
+        address = history.address
+        components = (address.agent, address.role, address.project, address.task)
+        for position, (index, component) in enumerate(
+            zip(self._by_component, components, strict=True)
+        ):
+            posting = index[component]
+            posting.remove(history)
+            if not posting:
+                del index[component]
+            # Shorter now: sorted again at the next search, so that a list that then grows
+            # back to its recorded length is never taken for a sorted one.
+            self._sorted_lengths.pop((position, component), None)
+        self._sorted.remove(history)
 
     def _lookup(self, pattern: UCXLAddress) -> tuple[list[History], bool]:
         """The histories to look at for ``pattern``, in address order, and whether all match.

@@ -1,7 +1,8 @@
 """Why a get found no value: the ``NotFoundError`` messages of a world of many peers.
 
-A read that reaches no holder says how many holders were cut off from the
-reader, paused, or killed while holding the key; a read whose only holders
+A read that reaches no holder (of a DHT value, or of a copy of the connector's
+history of an address) says how many holders were cut off from the reader,
+paused, or killed while holding the key; a read whose only holders
 keep a copy the other peers refused (``max_record_size``) says whose, and why.
 """
 
@@ -41,17 +42,25 @@ def refused(
     return f"no value under {key!r} that {name} can find: {'; '.join(kept)} (max_record_size)"
 
 
-def missing(world: World, lost: int, reader: str, key: str, holders: Collection[str]) -> str:
+def missing(
+    world: World,
+    lost: int,
+    reader: str,
+    key: str,
+    holders: Collection[str],
+    *,
+    what: str = "no value",
+) -> str:
     """The message for a key none of whose holders ``reader`` reaches (``lost``: how many
-    holders were killed while holding it)."""
+    holders were killed while holding it; ``what``: how the message names what is missing)."""
     status = topology(world).status
     paused = sum(1 for peer in holders if status(peer) == "paused")
     cut_off = len(holders) - paused
     if not (paused or cut_off or lost):
-        return f"no value under {key!r}"
+        return f"{what} under {key!r}"
     reasons = [
-        f"{count} {what}"
-        for count, what in (
+        f"{count} {why}"
+        for count, why in (
             (cut_off, "cut off from it"),
             (paused, "paused"),
             (lost, "killed while holding it"),
@@ -59,4 +68,4 @@ def missing(world: World, lost: int, reader: str, key: str, holders: Collection[
         if count
     ]
     name = world.peer(reader).name
-    return f"no value under {key!r} that {name} can reach (holders: {', '.join(reasons)})"
+    return f"{what} under {key!r} that {name} can reach (holders: {', '.join(reasons)})"

@@ -16,9 +16,10 @@ write wins (the later in world time; at the same instant, the one made last),
 and the reachable holders of an older version are brought up to date (read
 repair); a get stores nothing on the reader or on any peer that did not hold
 the key. A killed peer loses what it holds; a paused one keeps it, out of
-reach. The connector's version histories (``content``) are the world's as a
-whole, not placed on peers; its announcements are provider records, placed as
-any other.
+reach. The connector's version histories are placed likewise, each address's
+history one record (``copies``); its announcements are provider records,
+placed as any other. In a world of one peer, ``content`` is that peer's
+histories, read and written directly.
 
 With a **record size limit** (``NetworkConditions.max_record_size``, off by
 default), a value over the limit, or an empty one, is refused by every peer
@@ -30,12 +31,9 @@ never (an empty answer reads as none), as on py-libp2p. The limit is the one
 in force when the value is put. In a world of one peer nothing changes: the
 writer is the only peer there is.
 
-Values expire ``world.value_ttl`` after they were stored (36 h by default),
-provider records ``world.provider_ttl`` after (48 h), in every world: the
-network removes them on the world's timeline when the clock passes that
-instant (``expiry``). A copy made by read repair is the same record, as old
-as the write it copies. Records put straight into a store's dicts (not
-through a mock or ``world.storage``) have no age and never expire.
+Records expire as ``sweeps`` says; a copy made by read repair is the same
+record, as old as the write it copies. Records put straight into a store's
+dicts (not through a mock or ``world.storage``) have no age and never expire.
 """
 
 from __future__ import annotations
@@ -44,16 +42,17 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..._kernel.schedule import timeline
 from ..._kernel.slots import StateKey
 from ..._kernel.timeline import Scheduled
 from ..._kernel.world import World, topology
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
+from .copies import ContentCopies
 from .expiry import Births
 from .missing import missing, refused
 from .placement import Ring, id_of
 from .storage import DHTStorage
+from .sweeps import Sweeps
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -69,14 +68,17 @@ _OLDEST = (float("-inf"), 0)  # the stamp of a value with no age (put straight i
 Stamp = tuple[float, int]  # (world time, sequence): the newer of two writes is the larger
 
 
-class MemoryNetwork:
+class MemoryNetwork(Sweeps):
     """The memory backend's state in one world: a DHT store per peer, and where keys are."""
 
     def __init__(self, world: World) -> None:
         self._world = world
         self._topology = topology(world)
         self.content = ContentStore()
-        """The connector's version histories: the world's as a whole."""
+        """The connector's version histories: the one peer's; among many, the catalogue of
+        the newest copy of each (see ``copies``)."""
+        self.copies = ContentCopies(world, self.content, place=self.targets, stamp=self._stamp)
+        """Where the histories' copies are among many peers."""
         self._stores: dict[str, DHTStorage] = {}
         self._ring = Ring()
         self._stamps: dict[str, dict[str, tuple[float, int]]] = {}  # peer -> key -> stamp
@@ -94,6 +96,7 @@ class MemoryNetwork:
         attribute, kept up to date by :meth:`network_changed`: the mocks read it on every
         operation)."""
         self._sole = DHTStorage()  # the store of the one peer, while there is one
+        self._sole_id: str | None = None  # and its id
         self._now = world.clock.now
         self._clock = world.clock
         self._virtual = world.clock.mode == "virtual"
@@ -126,11 +129,16 @@ class MemoryNetwork:
         """Peers were added, or faults changed who reaches whom (the world says so)."""
         self.alone = len(self._topology) <= 1
         if self.alone and len(self._topology) == 1:
-            self._sole = self.store_of(next(iter(self._topology)))
+            self._sole_id = next(iter(self._topology))
+            self._sole = self.store_of(self._sole_id)
             self._sole_values = self._sole.values
             self.put_alone = self._make_put_alone()
 
     # -- a world of one peer: its store, and when its records expire ------------------------
+
+    def is_sole(self, peer_id: str) -> bool:
+        """Whether ``peer_id`` is the world's one peer (which holds everything there is)."""
+        return peer_id == self._sole_id
 
     @property
     def sole(self) -> DHTStorage:
@@ -167,77 +175,6 @@ class MemoryNetwork:
         self._provider_births.stored((key, provider), self._now())
         if self._provider_sweep is None:
             self._schedule_sweep()
-
-    # -- expiry -------------------------------------------------------------------------------
-
-    def _schedule_sweep(self) -> None:
-        """Be on the world's timeline when the next record expires (lock held).
-
-        Values and provider records are swept apart: each kind has one TTL, so
-        a kind's next record to expire is never later than a new one's, and a
-        put need only check that its kind has a sweep at all (``put_alone``).
-        """
-        due = min(self._value_births.next_due, self._write_births.next_due)
-        self._sweep = self._reschedule(self._sweep, due, "values expire", self._expire_values)
-        due = min(self._provider_births.next_due, self._provide_births.next_due)
-        self._provider_sweep = self._reschedule(
-            self._provider_sweep, due, "provider records expire", self._expire_providers
-        )
-
-    def _reschedule(
-        self, sweep: Scheduled | None, due: float, label: str, action: Callable[[], None]
-    ) -> Scheduled | None:
-        if sweep is not None:
-            if sweep.at == due and sweep.state == "pending":
-                return sweep
-            sweep.cancel()
-        if due == float("inf"):
-            return None
-        return timeline(self._world).add(due, label, action)
-
-    def _expire_values(self) -> None:
-        """Remove every value whose TTL has run out (the timeline runs this on time)."""
-        self._sweep = None
-        now = self._now()
-        sole = self._sole
-        for key in self._value_births.expire(now):
-            sole.values.pop(key, None)
-        for key, stamp in self._write_births.expire(now):
-            for peer in list(self._holders.get(key, ())):
-                stamps = self._stamps.get(peer, {})
-                if stamps.get(key) == stamp:
-                    del stamps[key]
-                    self._stores[peer].values.pop(key, None)
-                    self._holders[key].discard(peer)
-        self._schedule_sweep()
-
-    def _expire_providers(self) -> None:
-        """Remove every provider record whose TTL has run out (run on time, as values are)."""
-        self._provider_sweep = None
-        now = self._now()
-        sole = self._sole
-        for key, provider in self._provider_births.expire(now):
-            self._drop_provider(sole, key, provider)
-        for key, provider, stamp in self._provide_births.expire(now):
-            for peer in list(self._provider_holders.get(key, ())):
-                records = self._provider_stamps.get(peer, {})
-                if records.get((key, provider)) == stamp:
-                    del records[key, provider]
-                    if not self._drop_provider(self._stores[peer], key, provider):
-                        self._provider_holders[key].discard(peer)
-        self._schedule_sweep()
-
-    @staticmethod
-    def _drop_provider(store: DHTStorage, key: str, provider: str) -> bool:
-        """Remove one provider record from ``store``; whether the key has others there."""
-        providers = store.providers_by_key.get(key)
-        if providers is None:
-            return False
-        providers.pop(provider, None)
-        if not providers:
-            del store.providers_by_key[key]
-            return False
-        return True
 
     # -- placement --------------------------------------------------------------------------
 
@@ -300,6 +237,17 @@ class MemoryNetwork:
         self._value_births.clear()
         self._provider_births.clear()
         self._schedule_sweep()
+        if self._sole_id is not None:  # the one peer's histories are its copies now
+            self.copies.adopt(self._sole_id)
+
+    def undivided(self) -> bool:
+        """Every peer live, and reaching every other."""
+        return self._topology.undivided
+
+    def index(self) -> None:
+        """Be ready for an operation among many peers (what one peer stored taken in)."""
+        if not self._indexed:
+            self._index()
 
     def _stamp(self) -> tuple[float, int]:
         self._sequence += 1
@@ -485,6 +433,11 @@ class MemoryNetwork:
 
     def peer_killed(self, peer_id: str) -> None:
         """A killed peer loses what it holds."""
+        if self.alone:  # the one peer's histories and announcements are gone with it
+            self.content.clear()
+        else:
+            self.index()
+            self.copies.peer_killed(peer_id)
         store = self._stores.get(peer_id)
         if store is None:
             return
@@ -504,6 +457,7 @@ class MemoryNetwork:
         for store in self._stores.values():
             store.clear()  # in place: the mocks keep their references
         self.content.clear()
+        self.copies.reset()
         self._forget_indexes()
         self._sequence = 0
         self._indexed = False

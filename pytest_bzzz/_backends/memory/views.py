@@ -4,8 +4,11 @@
 one peer, that peer's store itself; among many, :class:`PlacedStorage`, which
 places what is put as a put from the local peer would (on the closest peers,
 at no cost, with nothing recorded) and reads the newest copy any peer holds,
-reachable or not. ``world.content`` is the connector's histories, and
-``world.holders(key)`` the peers that hold a value under a key now.
+reachable or not. ``world.content`` is the connector's histories (among many
+peers, the newest copy of each address's history that some peer holds),
+``world.holders(key)`` the peers that hold a value under a key now, and
+``world.content_holders(address)`` the peers that hold a copy of an address's
+history.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
 from .mock import provider_id as provider_id_of
+from .placement import id_of
 from .state import NETWORK, MemoryNetwork
 from .storage import DHTStorage, check_key, check_value
 
@@ -25,7 +29,14 @@ from .storage import DHTStorage, check_key, check_value
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["PlacedStorage", "SoleStorage", "world_content", "world_holders", "world_storage"]
+__all__ = [
+    "PlacedStorage",
+    "SoleStorage",
+    "world_content",
+    "world_content_holders",
+    "world_holders",
+    "world_storage",
+]
 
 
 class PlacedStorage(DHTStorage):
@@ -158,3 +169,37 @@ def world_holders(world: World) -> Callable[[str | UCXLAddress], list[Peer]]:
         return [world.peer(peer) for peer in network.holders(check_key(key))]
 
     return holders
+
+
+def world_content_holders(world: World) -> Callable[[str | UCXLAddress], list[Peer]]:
+    network = world.state(NETWORK)
+
+    def content_holders(address: str | UCXLAddress) -> list[Peer]:
+        """The peers that hold a copy of ``address``'s history now (paused ones too), closest
+        first."""
+        key = _history_key(address)
+        if network.alone:
+            held = key in network.content.histories
+            return [peer for peer in world.peers if held and network.is_sole(peer.id)]
+        network.index()
+        target = id_of(key)
+        found = sorted(network.copies.holders(key), key=lambda peer: id_of(peer) ^ target)
+        return [world.peer(peer) for peer in found]
+
+    return content_holders
+
+
+def _history_key(address: object) -> str:
+    """The canonical text of a concrete address without a temporal segment."""
+    if isinstance(address, str):
+        parsed = UCXLAddress.parse(address)
+    elif isinstance(address, UCXLAddress):
+        parsed = address
+    else:
+        raise TypeError(f"address must be a UCXLAddress or a str, got {type(address).__name__}")
+    if parsed.is_pattern:
+        raise ValueError(
+            f"address {str(parsed)!r} is a pattern (it holds a wildcard or a glob); "
+            "histories are held under concrete addresses"
+        )
+    return str(parsed.with_temporal(None))
