@@ -194,3 +194,29 @@ def test_the_strategy_draws_the_options_when_asked(conditions: NetworkConditions
 def test_the_strategy_leaves_the_options_off_by_default(conditions: NetworkConditions) -> None:
     assert conditions.ambiguous_timeouts is False
     assert conditions.max_record_size is None
+
+
+@pytest.mark.parametrize(
+    "conditions",
+    [
+        LIMITED,
+        NetworkConditions(ambiguous_timeouts=True, timeout=0.5),
+        NetworkConditions(max_record_size=4, ambiguous_timeouts=True, failure_ops={"get_value"}),
+    ],
+)
+def test_libp2ps_behaviours_keep_a_world_of_one_peer_on_the_perfect_path(
+    conditions: NetworkConditions,
+) -> None:
+    # Alone, neither behaviour can change anything: a timeout needs time to pass, a record
+    # size limit another peer. The world takes the path that draws nothing and spends no time.
+    with World(seed=1, conditions=conditions) as world, World(seed=1) as perfect:
+        for each in (world, perfect):
+            dht = MockDHT(each)
+            dht.put_value("big", BIG)
+            assert dht.get_value("big") == BIG
+            with pytest.raises(NotFoundError):
+                dht.get_value("missing")
+        assert world.calls() == perfect.calls()
+        assert world.clock.now() == perfect.clock.now() == 0
+        assert world._perfect  # the fast path (benchmarks/bench_dht.py), as a perfect one's
+        assert perfect._perfect

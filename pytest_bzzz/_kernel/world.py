@@ -189,7 +189,15 @@ class World(Cluster, Schedule, Pipeline, Elections):
         # Every peer live and reaching every other, and no failed scheduled action to raise.
         self._calm = self._topology.undivided and not self._timeline.failures
         self._alone = len(self._peers) <= 1  # one peer: no lookups, nothing placed elsewhere
-        self._perfect = self._virtual and conditions == _PERFECT and self._calm and self._alone
+        # Perfect: nothing to draw and no time passes. Alone, libp2p's behaviours change
+        # nothing (a timeout needs time to pass; a record size limit, another peer), so only
+        # latency, jitter and failures count.
+        self._perfect = (
+            self._virtual
+            and not (conditions.latency or conditions.jitter or conditions.failure_rate)
+            and self._calm
+            and self._alone
+        )
         self._reach_cache.clear()
         for state in self._states.values():
             changed = getattr(state, "network_changed", None)
