@@ -17,6 +17,11 @@ side, so the ratios hold from machine to machine where absolute times do not:
   peer: a put and a get each, with no conditions. The ratio is what placement
   costs: finding the k closest reachable peers (a sorted ring, searched from
   the key's id outwards), writing k copies, reading the newest.
+- **the connector among n peers** the same way: a ``store`` and a
+  ``retrieve`` of each address in fresh worlds of n peers and of one. Among
+  many, each history is placed as a DHT value is (the store reads the newest
+  copy first, and writes the history to k peers); alone, it is written in
+  place.
 - **electing a leader among n peers** (the first election, then the failover
   after killing the leader) against one pass by hand over n peers' election
   timers and votes: the earliest timer of n jittered ones, and one vote a
@@ -40,7 +45,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 
-from pytest_bzzz import MockDHT, Peer, World
+from pytest_bzzz import MockBZZZ, MockDHT, Peer, World
 
 
 def best(run: Callable[[], object], repeat: int) -> float:
@@ -115,6 +120,27 @@ def operations(count: int, peers: int, repeat: int) -> tuple[float, float, int]:
     many.close()
     one.close()
     return 2 * count / many_time, 2 * count / one_time, rounds
+
+
+def connector(count: int, peers: int, repeat: int) -> tuple[float, float]:
+    """Store+retrieve operations a second in fresh worlds of ``peers`` and of one."""
+    addresses = [f"ucxl://agent{i}:role@project:task/file{i}.json" for i in range(count)]
+
+    def timed(size: int) -> float:
+        times = []
+        for _ in range(repeat):
+            bzzz = MockBZZZ(World(seed=1, peers=size, record_calls=10))
+            store, retrieve = bzzz.store, bzzz.retrieve
+            gc.collect()
+            start = time.perf_counter()
+            for address in addresses:
+                store(address, "x")
+                retrieve(address)
+            times.append(time.perf_counter() - start)
+            bzzz.world.close()
+        return min(times)
+
+    return 2 * count / timed(peers), 2 * count / timed(1)
 
 
 def electing(count: int, repeat: int) -> tuple[float, float, float]:
@@ -192,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"  put+get among {n:,} peers: {many_rate:,.0f} ops/s ({rounds} lookup rounds each) "
         f"vs {one_rate:,.0f} ops/s in a world of one   ratio {many_rate / one_rate:.2f} "
         f"({verdict} the goal of 20,000 ops/s)"
+    )
+    many_rate, one_rate = connector(args.count, n, args.repeat)
+    print(
+        f"  store+retrieve among {n:,} peers: {many_rate:,.0f} ops/s vs {one_rate:,.0f} ops/s "
+        f"in a world of one   ratio {many_rate / one_rate:.2f}"
     )
     first, failover, hand = electing(n, args.repeat)
     print(

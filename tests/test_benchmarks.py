@@ -123,6 +123,7 @@ def test_cluster_benchmark_prints_its_figures(capsys: pytest.CaptureFixture[str]
     assert "memory a peer:" in output
     assert "put+get among 300 peers:" in output
     assert "(3 lookup rounds each)" in output
+    assert "store+retrieve among 300 peers:" in output
     assert "electing a leader among 300 peers:" in output
     assert "48 h with a leader among 300 peers:" in output
-    assert output.count("ratio") == 5
+    assert output.count("ratio") == 6

@@ -153,11 +153,8 @@ class MockBZZZ(Mock):
             self._content.append(history, envelope)
             return envelope
         network.index()
-        try:
-            versions: Sequence[Envelope] = self._copies.read(self._peer_id, str(base))
-        except NotFoundError:  # none that this peer reaches: a new history
-            versions = ()
-        return self._place(base, versions, data, kind, metadata)
+        versions = self._copies.read(self._peer_id, str(base))  # None: a new history
+        return self._place(base, versions or (), data, kind, metadata)
 
     def _place(
         self,
@@ -182,7 +179,10 @@ class MockBZZZ(Mock):
                 raise NotFoundError(f"nothing was ever stored under {key!r}")
             return key, history.versions
         self._network.index()
-        return key, self._copies.read(self._peer_id, key)
+        versions = self._copies.read(self._peer_id, key)
+        if versions is None:
+            raise NotFoundError(self._copies.missing(self._peer_id, key))
+        return key, versions
 
     def _retrieve(self, address: UCXLAddress) -> Envelope:
         key, versions = self._versions_of(address)

@@ -31,7 +31,6 @@ from collections.abc import Callable, Sequence
 from ..._kernel.world import World, topology
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import Envelope
-from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
 from .missing import missing
 
@@ -76,20 +75,19 @@ class ContentCopies:
 
     # -- reads --------------------------------------------------------------------------------
 
-    def read(self, reader: str, key: str, *, repair: bool = True) -> Versions:
-        """The newest copy of ``key``'s history that ``reader`` reaches (NotFoundError if none);
-        with ``repair``, the older copies it reaches are brought up to date."""
+    def read(self, reader: str, key: str) -> Versions | None:
+        """The newest copy of ``key``'s history that ``reader`` reaches, or None (see
+        :meth:`missing` for why); the older copies it reaches are brought up to date."""
         found = self._held.get(key)
         reachable = self._reachable(reader, found)
         if found is None or not reachable:
-            raise NotFoundError(self._missing(reader, key, found))
+            return None
         held = found
         newest = max(reachable, key=lambda peer: (held[peer][0], peer))
         copy = held[newest]
-        if repair:
-            for peer in reachable:
-                if held[peer][0] != copy[0]:
-                    held[peer] = copy
+        for peer in reachable:
+            if held[peer][0] != copy[0]:
+                held[peer] = copy
         return copy[1]
 
     def newest(self, reader: str, key: str) -> Versions | None:
@@ -112,9 +110,9 @@ class ContentCopies:
         can_reach = self._topology.can_reach
         return [peer for peer in held if can_reach(reader, peer)]
 
-    def _missing(
-        self, reader: str, key: str, held: dict[str, tuple[Stamp, Versions]] | None
-    ) -> str:
+    def missing(self, reader: str, key: str) -> str:
+        """Why ``reader`` reaches no copy of ``key``'s history (a NotFoundError's message)."""
+        held = self._held.get(key)
         lost = self._lost.get(key, 0)
         if not held and not lost:
             return f"nothing was ever stored under {key!r}"
