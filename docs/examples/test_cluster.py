@@ -1,9 +1,10 @@
 """Code that must survive a partial failure of a BZZZ network, tested in a world of many peers.
 
 The functions at the top stand for your own code: a cache that reads
-through the DHT, a model registry that picks a live provider, and a node's
-bootstrap. The tests put them through a partition, a provider that dies,
-and a cluster of fifty peers, in virtual time and from the test's seed.
+through the DHT, a model registry that picks a live provider, a node's
+bootstrap, and a decision log on the BZZZ connector that checks its entries
+survived. The tests put them through partitions, a provider that dies, and
+a cluster of fifty peers, in virtual time and from the test's seed.
 
 Run them with ``python -m pytest docs/examples``; they need only pytest-bzzz.
 """
@@ -12,7 +13,15 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_bzzz import MockDHT, NetworkError, NotFoundError, SyncDHT, World
+from pytest_bzzz import (
+    MockBZZZ,
+    MockDHT,
+    NetworkError,
+    NotFoundError,
+    SyncConnector,
+    SyncDHT,
+    World,
+)
 
 HOUR = 3600
 
@@ -40,6 +49,17 @@ def bootstrap(dht: SyncDHT, node: str, capabilities: list[str]) -> None:
     """A joining node announces each capability it offers."""
     for capability in capabilities:
         dht.provide(f"capability/{capability}", node)
+
+
+def log_decision(bzzz: SyncConnector, address: str, text: str) -> None:
+    """Append a decision to the log at ``address``."""
+    bzzz.store(address, text)
+
+
+def lost_decisions(bzzz: SyncConnector, address: str, written: list[str]) -> list[str]:
+    """The decisions among ``written`` that the log no longer holds."""
+    kept = {envelope.text() for envelope in bzzz.history(address)}
+    return [text for text in written if text not in kept]
 
 
 # -- The tests ----------------------------------------------------------------
@@ -98,3 +118,25 @@ def test_a_paused_node_cannot_bootstrap(bzzz_network: World, mock_dht: MockDHT) 
     bzzz_network.revive("peer-2")
     bootstrap(mock_dht.on("peer-2"), bzzz_network.peer("peer-2").id, ["chat"])
     assert mock_dht.find_providers("capability/chat") == [bzzz_network.peer("peer-2").id]
+
+
+LOG = "ucxl://coordinator:admin@bzzz:v2/decisions/log.md"
+
+
+@pytest.mark.bzzz(peers=6, replication=2)
+def test_a_decision_logged_on_both_sides_of_a_partition_is_lost_once_they_meet(
+    bzzz_network: World, mock_bzzz: MockBZZZ
+) -> None:
+    log_decision(mock_bzzz, LOG, "use libp2p")
+    holders = [peer.name for peer in bzzz_network.content_holders(LOG)]
+    others = [peer.name for peer in bzzz_network.peers if peer.name not in holders]
+    bzzz_network.partition(holders, others)
+    log_decision(mock_bzzz, LOG, "add QUIC")  # the local peer wrote the log: it holds it
+    bzzz_network.clock.advance(1)
+    log_decision(mock_bzzz.on(others[0]), LOG, "drop TCP")  # a new log on the other side
+    bzzz_network.heal()
+    # The log written last wins, as a DHT value does: the code must look for what it lost.
+    assert lost_decisions(mock_bzzz, LOG, ["use libp2p", "add QUIC", "drop TCP"]) == [
+        "use libp2p",
+        "add QUIC",
+    ]

@@ -3,10 +3,12 @@
 Each mock is a view on a world: every operation runs through the world's
 pipeline (conditions, clock, record), and acts on the data the memory
 backend keeps in that world, per peer (``state``). Modules: ``mock`` (what
-both mocks share), ``dht``, ``connector``, and the data structures
-``storage`` (DHT values and provider records) and ``content`` (UCXL version
-histories with their search indexes). May import the kernel, the UCXL library
-and the interfaces; no other backend.
+both mocks share), ``dht``, ``connector``; the data structures ``storage``
+(DHT values and provider records) and ``content`` (UCXL version histories
+with their search indexes); where records live among many peers
+(``placement``, ``copies``), when they expire (``expiry``, ``sweeps``), why a
+read found nothing (``missing``), and the world's views (``views``). May
+import the kernel, the UCXL library and the interfaces; no other backend.
 """
 
 from __future__ import annotations

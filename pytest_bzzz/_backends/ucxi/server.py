@@ -34,24 +34,26 @@ closes its own socket, so no descriptor is closed under a thread still using
 it) and joins the threads. The listening socket's backlog is the system's
 largest (``SOMAXCONN``, at least 128), so a burst of simultaneous connects
 waits in the kernel's queue instead of being refused.
+
+This module is the server's face: its arguments, what a user reads and sets,
+start and stop. Beside it, ``server_arguments`` checks what it is given (and
+defines :class:`Handler`), ``server_threads`` runs the accepting thread and
+starts and ends each connection's, ``server_connection`` is one connection's
+conversation, and ``server_wire`` the bytes of HTTP/1.1.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import math
-import selectors
 import socket
 import threading
 import time
-from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Protocol, Self
+from typing import TYPE_CHECKING, Final, Self
 
-from .http import Request, Response
-from .server_connection import Connection, Limits
-from .server_wire import SERVICE_UNAVAILABLE, Refusal, encode_error, encode_response
+from .server_arguments import Handler, _check_app, _number, _rules_max_body
+from .server_connection import Limits
+from .server_threads import ServerThreads
 
 if TYPE_CHECKING:
     from .app import ReceivedRequest
@@ -62,49 +64,10 @@ __tracebackhide__ = True
 
 __all__ = ["Handler", "UCXIServer"]
 
-_LOG: Final = logging.getLogger("pytest_bzzz.ucxi")
 _BACKLOG: Final = max(128, socket.SOMAXCONN)
-_MAX_BODY: Final = 1 << 20  # for a handler without rules of its own
 
 
-class Handler(Protocol):
-    """What the server serves: the UCXI application, or any object with this method.
-
-    An application may also have ``refuse(role, request, *, details)``, which
-    writes the server's own error answers (see ``UCXIApp.refuse``), ``rules``
-    (whose ``base_path`` and ``max_body`` the server follows) and
-    ``requests``; the server uses each when it is there.
-    """
-
-    def handle(self, request: Request) -> Response: ...
-
-
-def _check_app(app: object) -> Handler:
-    if not callable(getattr(app, "handle", None)):
-        raise TypeError(
-            f"app must have a handle(request) method that returns a Response, "
-            f"got {type(app).__name__}"
-        )
-    return app  # type: ignore[return-value]  # checked as far as a Protocol can be
-
-
-def _rules_max_body(app: object) -> int:
-    """The application's own body limit (``app.rules.max_body``), or 1 MiB."""
-    limit = getattr(getattr(app, "rules", None), "max_body", None)
-    return limit if isinstance(limit, int) and not isinstance(limit, bool) else _MAX_BODY
-
-
-def _number(name: str, value: object, *, low: float, integer: bool = False) -> float:
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        wanted = "an int" if integer else "a number"
-        raise TypeError(f"{name} must be {wanted}, got {type(value).__name__} {value!r}")
-    if not (math.isfinite(value) and value >= low):
-        raise ValueError(f"{name} must be a finite number, {low:g} or more, got {value!r}")
-    return value
-
-
-class UCXIServer:
+class UCXIServer(ServerThreads):
     """Serve ``app`` over HTTP/1.1 on ``host:port`` (``port=0``: a free port, chosen at start).
 
     ``latency_scale`` multiplies each response's ``delay`` (the simulated time
@@ -313,20 +276,6 @@ class UCXIServer:
         """
         self._end_connections(time.monotonic() + timeout)
 
-    def _end_connections(self, deadline: float) -> None:
-        with self._lock:
-            connections = list(self._connections.items())
-        for sock, (_, ending) in connections:
-            ending.set()  # a delay being waited out ends at once
-            with contextlib.suppress(OSError):  # already closed by its thread
-                sock.shutdown(socket.SHUT_RDWR)  # its thread wakes and closes it
-        current = threading.current_thread()  # called by the application itself
-        for _, (thread, _) in connections:
-            if thread is not current:
-                # One accepted a moment ago may not have started yet: it ends by itself.
-                with contextlib.suppress(RuntimeError):
-                    thread.join(max(0.0, deadline - time.monotonic()))
-
     def __enter__(self) -> Self:
         return self.start()
 
@@ -337,89 +286,3 @@ class UCXIServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    # -- the threads ----------------------------------------------------------------------
-
-    def _accept_loop(
-        self, listener: socket.socket, wake: socket.socket, stopping: threading.Event
-    ) -> None:
-        with selectors.DefaultSelector() as selector:
-            selector.register(listener, selectors.EVENT_READ)
-            selector.register(wake, selectors.EVENT_READ)
-            while not stopping.is_set():
-                for key, _ in selector.select():
-                    if key.fileobj is wake:
-                        return
-                    self._accept_all(listener, stopping)
-
-    def _accept_all(self, listener: socket.socket, stopping: threading.Event) -> None:
-        while True:
-            try:
-                sock, _ = listener.accept()
-            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
-                return
-            except OSError:  # out of descriptors, say: let others close before trying again
-                _LOG.warning("UCXI server: accept failed", exc_info=True)
-                stopping.wait(0.05)
-                return
-            try:
-                sock.setblocking(True)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            except OSError:  # reset before we got to it
-                sock.close()
-                continue
-            self._serve(sock)
-
-    def _serve(self, sock: socket.socket) -> None:
-        with self._lock:
-            full = len(self._connections) >= self._max_connections
-            if not full:
-                self._serial += 1
-                ending = threading.Event()
-                thread = threading.Thread(
-                    target=self._run_connection,
-                    args=(sock, ending),
-                    name=f"ucxi-connection-{self._serial}",
-                    daemon=True,
-                )
-                self._connections[sock] = (thread, ending)
-        if full:
-            self._refuse(sock, "too many open connections")
-            return
-        try:
-            thread.start()
-        except RuntimeError:  # the system will not start another thread
-            with self._lock:
-                del self._connections[sock]
-            self._refuse(sock, "cannot start a thread for the connection")
-
-    def _refuse(self, sock: socket.socket, reason: str) -> None:
-        details: Mapping[str, object] = {"reason": reason}
-        try:
-            refuse = getattr(self._app, "refuse", None)
-            if refuse is None:
-                raise LookupError
-            answer = encode_response(
-                refuse(SERVICE_UNAVAILABLE, None, details=details),
-                head_only=False,
-                keep_alive=False,
-            )
-        except Exception:  # no refuse(), or one that failed: the default envelope
-            answer = encode_error(Refusal(SERVICE_UNAVAILABLE, details))
-        try:
-            sock.settimeout(1.0)
-            sock.sendall(answer)
-        except OSError:
-            pass
-        finally:
-            sock.close()
-
-    def _app_of(self) -> Handler:
-        return self._app
-
-    def _run_connection(self, sock: socket.socket, ending: threading.Event) -> None:
-        try:
-            Connection(sock, self._app_of, self._limits, ending).serve()
-        finally:
-            with self._lock:
-                self._connections.pop(sock, None)

@@ -49,7 +49,7 @@ from .server_wire import (
 )
 
 if TYPE_CHECKING:
-    from .server import Handler
+    from .server_arguments import Handler
 
 __all__ = ["Connection", "Limits"]
 
