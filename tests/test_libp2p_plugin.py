@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from pytest_bzzz._backends import registry
 from pytest_bzzz._backends.registry import (
     DEFAULT_LIBP2P_HOSTS,
     BackendUnavailable,
@@ -210,3 +211,137 @@ def test_a_backend_that_cannot_build_a_fixture_fails_its_setup_saying_why(
     result.stdout.fnmatch_lines(
         ["bzzz: backend 'half' cannot build mock_bzzz: this backend has no connector"]
     )
+
+
+class NotStarting:
+    """A stand-in for the libp2p backend whose network does not start (its port is taken)."""
+
+    name = "libp2p"
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def configure(self, *, hosts: int) -> None:
+        pass
+
+    def start(self) -> None:
+        self.starts += 1
+        raise OSError(98, "Address already in use")
+
+    def dht(self, world: Any) -> Any:
+        raise AssertionError("never built: the backend did not start")
+
+    connector = dht
+
+
+@pytest.fixture
+def libp2p_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """py-libp2p is found, as where the extra is installed (it need not be importable)."""
+    find_spec: Callable[..., Any] = importlib.util.find_spec
+
+    def found(name: str, *args: Any, **kwargs: Any) -> Any:
+        return object() if name == "libp2p" else find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", found)
+
+
+@pytest.mark.usefixtures("libp2p_found")
+def test_a_backend_that_does_not_start_fails_each_test_at_once_with_one_message(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = NotStarting()
+    monkeypatch.setitem(registry.BACKENDS, "libp2p", lambda: backend)
+    pytester.makepyfile(
+        """
+        def test_first(mock_dht):
+            pass
+
+        def test_second(mock_bzzz):
+            pass
+
+        def test_world_only(bzzz_network):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=libp2p", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=1, errors=2)
+    because = literal(
+        "OSError: [Errno 98] Address already in use (remembered for this session: every later "
+        "test that needs the backend fails with this message, without starting it again)"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            f"bzzz: backend 'libp2p' did not start, so mock_dht cannot be built: {because}",
+            f"bzzz: backend 'libp2p' did not start, so mock_bzzz cannot be built: {because}",
+        ],
+        consecutive=False,
+    )
+    assert backend.starts == 1
+    assert "Traceback" not in result.stdout.str()
+    assert "During handling" not in result.stdout.str()
+
+
+def test_a_backend_of_a_hook_is_not_started_by_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        import pytest_bzzz
+
+        class ServerBackend:
+            name = "server"
+
+            def start(self):
+                raise AssertionError("the hook's to call, not the plugin's")
+
+            def dht(self, world):
+                return pytest_bzzz.MockDHT(world)
+
+            def connector(self, world):
+                return pytest_bzzz.MockBZZZ(world)
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_bzzz_make_backend(item, settings):
+            return ServerBackend()
+        """
+    )
+    pytester.makepyfile(ONE_TEST)
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.usefixtures("libp2p_found")
+def test_a_backend_installed_but_broken_fails_every_test_with_one_message(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[str] = []
+
+    def broken() -> Any:  # imported as a broken build is: found, but its import fails
+        loads.append("libp2p")
+        raise ImportError("libfastecdsa.so: cannot open shared object file")
+
+    monkeypatch.setitem(registry.BACKENDS, "libp2p", broken)
+    pytester.makepyfile(
+        """
+        def test_first(mock_dht):
+            pass
+
+        def test_second(mock_dht):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=libp2p", "-p", "no:randomly")
+
+    result.assert_outcomes(errors=2)
+    message = literal(
+        "bzzz: backend 'libp2p' from the command line (--bzzz-backend) could not be loaded: "
+        "ImportError: libfastecdsa.so: cannot open shared object file (remembered for this "
+        "session: every test that needs it fails with this message)"
+    )
+    result.stdout.fnmatch_lines([message, message], consecutive=False)
+    assert loads == ["libp2p"]
+    assert "Traceback" not in result.stdout.str()

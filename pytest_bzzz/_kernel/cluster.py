@@ -5,7 +5,9 @@ peers, its :class:`~pytest_bzzz._kernel.topology.Topology`, its record of
 faults). Every method takes a peer as a :class:`Peer`, its name or its id,
 checks every argument before changing anything, and records what it did in
 :attr:`Cluster.faults`, with the world time. Each fault is undone by another
-(``heal``, ``revive``, ``link`` with no conditions).
+(``heal``, ``revive``, ``link`` with no conditions). A fault that a backend
+refuses (its guard on the topology raises before the change is made) leaves
+the world as it was: not applied, not recorded.
 """
 
 from __future__ import annotations

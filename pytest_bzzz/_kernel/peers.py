@@ -42,6 +42,13 @@ class PeerIds:
     def reset(self) -> None:
         self._rng = random.Random(f"{self._seed}:peers")
 
+    def state(self) -> object:
+        """Where the sequence is (for :meth:`restore`: a peer refused takes no id)."""
+        return self._rng.getstate()
+
+    def restore(self, state: object) -> None:
+        self._rng.setstate(state)  # type: ignore[arg-type]
+
     def next(self) -> str:
         value = self._rng.getrandbits(256)
         digits = []

@@ -11,6 +11,11 @@ backend can keep answers it derived from the topology until the next change.
 - A **partition** splits the peers into groups that cannot reach each other.
 - A **cut** blocks one link, one way or both.
 - A **link**'s conditions add to the world's for calls on it.
+
+A backend that cannot take some change (real hosts cannot be partitioned)
+adds a guard (:attr:`Topology.guards`): it sees each change before anything
+of it is made, and refuses it by raising, which leaves the topology, and the
+world around it, as they were.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from typing import Literal, TypeAlias
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
 
-__all__ = ["LinkConditions", "Status", "Topology"]
+__all__ = ["Change", "LinkConditions", "Status", "Topology"]
 
 Status: TypeAlias = Literal["live", "paused", "killed"]
+ChangeKind: TypeAlias = Literal["add", "status", "partition", "cut", "heal", "link"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,6 +43,20 @@ class LinkConditions:
 
 
 _NONE = LinkConditions()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Change:
+    """A change of the topology, as a guard sees it before it is made.
+
+    ``peer`` is the peer added, or whose status changes (to ``status``);
+    ``link`` the conditions a link is given (None when they are removed).
+    """
+
+    kind: ChangeKind
+    peer: str | None = None
+    status: Status | None = None
+    link: LinkConditions | None = None
 
 
 class Topology:
@@ -53,9 +73,13 @@ class Topology:
         self.before_change: Callable[[bool], None] | None = None
         """Called before a change of who reaches whom (a new peer, a status, a partition, a
         cut, a heal), while the topology is still as it was; with ``True`` for a new peer."""
+        self.guards: list[Callable[[Change], None]] = []
+        """Each is called with every change before any of it is made; one that raises refuses
+        it. Kept by :meth:`clear`: they are the backends', which outlive a reset."""
 
     def add(self, peer_id: str) -> None:
         """A new peer: live, and in no partition's group but the rest's."""
+        self._guard(Change("add", peer_id))
         self._changing(joining=True)
         self._status[peer_id] = "live"
         self.version += 1
@@ -116,11 +140,16 @@ class Topology:
 
     # -- changing (the world checks the arguments first) ------------------------------------
 
+    def _guard(self, change: Change) -> None:
+        for guard in self.guards:
+            guard(change)
+
     def _changing(self, joining: bool = False) -> None:
         if self.before_change is not None:
             self.before_change(joining)
 
     def set_status(self, peer_id: str, status: Status) -> None:
+        self._guard(Change("status", peer_id, status))
         self._changing()
         before = self._status[peer_id]
         self._status[peer_id] = status
@@ -128,11 +157,13 @@ class Topology:
         self.version += 1
 
     def partition(self, groups: Iterable[Iterable[str]]) -> None:
+        self._guard(Change("partition"))
         self._changing()
         self._group = {peer: index for index, members in enumerate(groups) for peer in members}
         self.version += 1
 
     def cut(self, source: str, target: str, both_ways: bool) -> None:
+        self._guard(Change("cut", source))
         self._changing()
         self._cuts.add((source, target))
         if both_ways:
@@ -141,6 +172,7 @@ class Topology:
 
     def heal(self) -> bool:
         """End every partition and cut; whether there was any."""
+        self._guard(Change("heal"))
         self._changing()
         had = bool(self._group or self._cuts)
         self._group.clear()
@@ -149,6 +181,7 @@ class Topology:
         return had
 
     def set_link(self, source: str, target: str, conditions: LinkConditions | None) -> None:
+        self._guard(Change("link", source, link=conditions))
         for pair in ((source, target), (target, source)):
             if conditions is None:
                 self._links.pop(pair, None)

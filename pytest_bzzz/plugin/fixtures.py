@@ -5,6 +5,15 @@ world is made, so only tests that use the fixtures pay for them. The hooks of
 ``hookspecs`` shape the world on the way: its conditions, the world itself,
 and the backend that builds ``mock_dht`` and ``mock_bzzz`` (the one the
 ``backend`` setting names, unless a hook supplies another).
+
+A built-in backend that holds something slow to start (the libp2p backend's
+hosts) has a ``start()`` method: the plugin calls it before a test's mock is
+built, and a failure there fails that test's setup saying so, and every
+later test that needs the backend at once, with the same message, without
+starting it again. A built-in backend that cannot be loaded (its
+dependencies installed but broken) is remembered the same way. A backend of
+a ``pytest_bzzz_make_backend`` hook is the hook's to start: the plugin calls
+nothing of it but ``dht`` and ``connector``.
 """
 
 from __future__ import annotations
@@ -13,7 +22,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import pytest
 
@@ -36,6 +45,10 @@ WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
 BACKEND_KEY = pytest.StashKey[Backend]()
 # The registry's backends, loaded once per session (a backend may hold a whole network).
 _LOADED_KEY = pytest.StashKey[dict[str, Backend]]()
+# Why a built-in backend could not be loaded, by name, for the rest of the session.
+_UNLOADABLE_KEY = pytest.StashKey[dict[str, str]]()
+# Why a built-in backend's start() failed, by name, for the rest of the session.
+_FAILED_STARTS_KEY = pytest.StashKey[dict[str, str]]()
 
 
 def _markers_of(item: pytest.Item) -> list[MarkerUse]:
@@ -75,24 +88,74 @@ def pytest_bzzz_make_backend(item: pytest.Item, settings: WorldSettings) -> Back
     __tracebackhide__ = True
     name = settings.backend
     loaded = item.config.stash.setdefault(_LOADED_KEY, {})
+    unloadable = item.config.stash.setdefault(_UNLOADABLE_KEY, {})
     backend = loaded.get(name)
-    if backend is None:
+    if backend is None and name not in unloadable:
+        where = f"backend {name!r} {settings.sources.get('backend', '')}"
         problem = backend_unavailable(name)
         if problem:
-            _fail(f"backend {name!r} {settings.sources.get('backend', '')}: {problem}")
-        backend = load_backend(name)
-        if name == "libp2p":  # one network per session (per xdist worker), of this many hosts
-            backend.configure(hosts=settings.values["libp2p_hosts"])  # type: ignore[attr-defined]
-        close = getattr(backend, "close", None)
-        if callable(close):  # what it holds (the libp2p backend's hosts) lives for the session
-            item.config.add_cleanup(close)
-        loaded[name] = backend
+            _fail(f"{where}: {problem}")
+        try:
+            backend = _load(name, settings)
+        except Exception as error:  # installed, but broken: said once, remembered
+            unloadable[name] = (
+                f"{where} could not be loaded: {_describe(error)} (remembered for this session: "
+                "every test that needs it fails with this message)"
+            )
+        else:
+            close = getattr(backend, "close", None)
+            if callable(close):  # what it holds (the libp2p backend's hosts) lives for the session
+                item.config.add_cleanup(close)
+            loaded[name] = backend
+    if backend is None:
+        _fail(unloadable[name])  # out of the except block: the report shows no chain
     return backend
 
 
-def _fail(message: str) -> Any:
+def _load(name: str, settings: WorldSettings) -> Backend:
+    backend = load_backend(name)
+    if name == "libp2p":  # one network per session (per xdist worker), of so many hosts
+        backend.configure(hosts=settings.values["libp2p_hosts"])  # type: ignore[attr-defined]
+    return backend
+
+
+def _fail(message: str) -> NoReturn:
     __tracebackhide__ = True
     pytest.fail(f"bzzz: {message}", pytrace=False)
+
+
+def _describe(error: BaseException) -> str:
+    """What went wrong, in a line: ``Type: message`` (of a group's first error, and how many);
+    only the message of an error raised from its cause, which a backend wrote to say it all."""
+    more = 0
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        more += len(error.exceptions) - 1
+        error = error.exceptions[0]
+    if error.__cause__ is not None and str(error):
+        return str(error)
+    return f"{type(error).__name__}: {error}" + (f" (and {more} more errors)" if more else "")
+
+
+def _start(request: pytest.FixtureRequest, backend: Backend) -> None:
+    """Call a built-in backend's ``start()``, if it has one; a failure is the session's."""
+    __tracebackhide__ = True
+    loaded = request.config.stash.get(_LOADED_KEY, {})
+    start = getattr(backend, "start", None)
+    if loaded.get(backend.name) is not backend or not callable(start):
+        return
+    failed = request.config.stash.setdefault(_FAILED_STARTS_KEY, {})
+    if backend.name not in failed:
+        try:
+            start()
+        except Exception as error:
+            failed[backend.name] = _describe(error)
+        else:
+            return
+    _fail(  # out of the except block: the report shows no chain of errors
+        f"backend {backend.name!r} did not start, so {request.fixturename} cannot be built: "
+        f"{failed[backend.name]} (remembered for this session: every later test that needs the "
+        "backend fails with this message, without starting it again)"
+    )
 
 
 def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkConditions:
@@ -281,6 +344,7 @@ def _built(request: pytest.FixtureRequest, world: World, interface: type[Any]) -
     __tracebackhide__ = True
     backend = request.node.stash[BACKEND_KEY]
     method = "dht" if interface is DHT else "connector"
+    _start(request, backend)
     try:
         built = getattr(backend, method)(world)
     except NotImplementedError as error:  # what the backend cannot build, said by it

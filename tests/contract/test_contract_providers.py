@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from pytest_bzzz import DHT, World
+from pytest_bzzz import DHT, NetworkError, World
 
 pytestmark = pytest.mark.bzzz(peers=3)
 
@@ -111,3 +111,24 @@ def test_a_provider_id_that_is_not_a_non_empty_str_is_refused(dht: DHT) -> None:
         dht.provide(KEY, "")
     with pytest.raises(TypeError, match="provider_id must be a str"):
         dht.provide(KEY, None)  # type: ignore[arg-type]
+
+
+@pytest.mark.libp2p_differs(
+    reason="a libp2p host announces only itself, and a killed peer's host is closed: provide() "
+    "naming a killed peer raises NetworkError (recorded as failed), where the mock records the "
+    "id as it records any"
+)
+def test_a_killed_peer_can_be_named_a_provider(
+    peers: list[DHT], bzzz_network: World, differs: bool
+) -> None:
+    killed = bzzz_network.peers[2]
+    bzzz_network.kill(killed)
+
+    if differs:
+        with pytest.raises(NetworkError, match=f"naming {killed.name} as the provider, which is"):
+            peers[0].provide(KEY, killed.id)
+        assert [(call.op, call.outcome) for call in bzzz_network.calls()] == [("provide", "failed")]
+        assert peers[1].find_providers(KEY) == []
+    else:
+        peers[0].provide(KEY, killed.id)
+        assert peers[1].find_providers(KEY) == [killed.id]

@@ -7,9 +7,11 @@ inner run starts a network of its own (a few tenths of a second).
 from __future__ import annotations
 
 import asyncio
+import json
 import runpy
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -236,20 +238,43 @@ def test_async_tests_await_the_real_calls_on_asyncio_and_trio(pytester: pytest.P
 
 
 def test_each_xdist_worker_runs_a_network_of_its_own(pytester: pytest.Pytester) -> None:
+    """One network per session per worker: its tests share it, and no two workers share one."""
     pytester.makepyfile(
         """
+        import json
+        import os
         import pytest
 
-        @pytest.mark.parametrize("n", range(6))
+        @pytest.mark.parametrize("n", range(8))
         def test_dht(mock_dht, n):
             mock_dht.put_value("k", str(n).encode())
             assert mock_dht.get_value("k") == str(n).encode()
+            seen = {
+                "worker": os.environ["PYTEST_XDIST_WORKER"],
+                "pid": os.getpid(),
+                "hosts": mock_dht._network.peer_ids,
+            }
+            with open(f"seen-{n}.json", "w") as out:
+                json.dump(seen, out)
         """
     )
 
-    result = pytester.runpytest_subprocess("--bzzz-backend=libp2p", "-n", "2")
+    result = pytester.runpytest_subprocess("--bzzz-backend=libp2p", "-n", "2", "-p", "no:randomly")
 
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=8)
+    seen = [json.loads((pytester.path / f"seen-{n}.json").read_text()) for n in range(8)]
+    by_worker: dict[str, list[dict[str, Any]]] = {}
+    for test in seen:
+        by_worker.setdefault(test["worker"], []).append(test)
+    assert sorted(by_worker) == ["gw0", "gw1"]  # xdist hands each worker some of the 8 tests
+    networks = {}
+    for worker, tests in by_worker.items():
+        assert len({test["pid"] for test in tests}) == 1
+        hosts = {tuple(test["hosts"]) for test in tests}
+        assert len(hosts) == 1, f"{worker}'s tests ran on {len(hosts)} networks, not one"
+        (networks[worker],) = hosts
+        assert len(set(networks[worker])) == DEFAULT_HOSTS
+    assert not set(networks["gw0"]) & set(networks["gw1"]), "two workers shared hosts"
 
 
 def test_a_reset_world_starts_from_an_empty_namespace() -> None:

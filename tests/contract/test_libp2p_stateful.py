@@ -107,7 +107,12 @@ class MockAgainstLibp2p(RuleBasedStateMachine):
     @invariant()
     def same_number_of_calls(self) -> None:
         if hasattr(self, "mock_world"):
-            assert self.mock_world.stats.operations == self.real_world.stats.operations
+            on_mock = dict(self.mock_world.stats.operations)
+            on_libp2p = dict(self.real_world.stats.operations)
+            # Lookups on libp2p are repeated until a provider record arrives (see above).
+            lookups = on_mock.pop("find_providers", 0), on_libp2p.pop("find_providers", 0)
+            assert on_mock == on_libp2p
+            assert lookups[0] <= lookups[1]
 
 
 TestMockAgainstLibp2p = MockAgainstLibp2p.TestCase

@@ -21,25 +21,31 @@ from typing import TYPE_CHECKING, NoReturn
 from ..._kernel.slots import StateKey
 from .dht import Libp2pDHT
 from .network import Libp2pNetwork
+from .operation import describe
 from .worlds import SIMULATION_ONLY, Libp2pWorld, UnsupportedOnLibp2p
 
 if TYPE_CHECKING:
     from ..._kernel.world import World
 
-__all__ = ["DEFAULT_HOSTS", "Libp2pBackend", "Libp2pDHT", "UnsupportedOnLibp2p"]
+__all__ = ["DEFAULT_HOSTS", "Libp2pBackend", "Libp2pDHT", "StartFailed", "UnsupportedOnLibp2p"]
 
 DEFAULT_HOSTS = 3
 """Hosts in the backend's network unless told otherwise (the ``libp2p_hosts`` setting's default,
 ``registry.DEFAULT_LIBP2P_HOSTS``: not imported, as the registry imports every backend)."""
 
 
+class StartFailed(RuntimeError):
+    """The backend's network did not start (the message says why; the cause is chained)."""
+
+
 class Libp2pBackend:
     """Builds each test's DHT on one shared network of ``hosts`` py-libp2p hosts.
 
-    The network starts on the first :meth:`dht` (under a second for three
-    hosts) and lives until :meth:`close`. :meth:`name_world` gives a world's
-    namespace a readable label (the plugin passes the test's node id); without
-    one, worlds are numbered.
+    The network starts on the first :meth:`start` or :meth:`dht` (under a
+    second for three hosts) and lives until :meth:`close`; a failed start is
+    remembered, and raised again at once by every later one.
+    :meth:`name_world` gives a world's namespace a readable label (the plugin
+    passes the test's node id); without one, worlds are numbered.
     """
 
     name = "libp2p"
@@ -47,6 +53,7 @@ class Libp2pBackend:
     def __init__(self, hosts: int = DEFAULT_HOSTS) -> None:
         self._size = hosts
         self._network: Libp2pNetwork | None = None
+        self._failure: str | None = None  # why the network did not start, once it did not
         self._lock = threading.Lock()
         self._count = itertools.count(1)
         self._labels: weakref.WeakKeyDictionary[World, str] = weakref.WeakKeyDictionary()
@@ -54,11 +61,31 @@ class Libp2pBackend:
 
     @property
     def network(self) -> Libp2pNetwork:
-        """The running network (started now if it is not yet)."""
+        """The running network (started now if it is not yet, as :meth:`start` does)."""
+        return self._running()
+
+    def start(self) -> None:
+        """Start the network now, if it is not running (the plugin does, before a test's DHT).
+
+        A failed start raises :class:`StartFailed`, saying why, and is
+        remembered: every later call raises the same at once, without trying
+        to start the hosts again.
+        """
+        self._running()
+
+    def _running(self) -> Libp2pNetwork:
         with self._lock:
             if self._network is None:
+                if self._failure is not None:
+                    raise StartFailed(self._failure)
                 network = Libp2pNetwork(self._size)
-                network.start()
+                try:
+                    network.start()
+                except Exception as error:
+                    self._failure = (
+                        f"its {self._size} py-libp2p hosts did not come up: {describe(error)}"
+                    )
+                    raise StartFailed(self._failure) from error
                 self._network = network
             return self._network
 

@@ -18,7 +18,6 @@ whose hosts announced (each once).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import time
@@ -26,7 +25,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from ..._kernel.asynclib import running_library
 from ..._kernel.conditions import seconds, with_failure_rate
 from ..._kernel.errors import NetworkError, NetworkTimeout
 from ..._kernel.peers import Peer
@@ -36,12 +34,21 @@ from ..._kernel.world import World, topology
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from ..arguments import check_key, check_peer_id, check_value
-from .network import NetworkClosed, RealTimeout
+from .operation import (
+    HostStopped,
+    NetworkClosed,
+    OperationCancelled,
+    RealTimeout,
+    Unannounced,
+    done,
+    wait,
+)
 
 if TYPE_CHECKING:
     import concurrent.futures
 
     from .network import Libp2pNetwork
+    from .operation import Operation
     from .worlds import Libp2pWorld
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
@@ -191,12 +198,16 @@ class Libp2pDHT:
                 f"{provider!r}, peers: {', '.join(f'{p.name}={p.id}' for p in ids.values())}"
             )
         where = provider_key(self._state.namespace, name)
+        network = self._network
 
         async def provide(dht: KadDHT) -> None:
-            await dht.provide(where)
+            # False: no other host took the announcement (only the provider's own keeps it).
+            if not await dht.provide(where) and network.live_hosts() > 1:
+                raise Unannounced(network.live_hosts() - 1)
 
-        # The provider's own host announces, whichever peer asked.
+        # The provider's own host announces, whichever peer asked: both must be live.
         self._check_status(self._peer_id, "provide", name)
+        self._check_provider(provider, name)
         return "provide", name, self._state.host_of(provider), provide
 
     def _find(self, key: Key) -> Prepared[list[str]]:
@@ -222,13 +233,31 @@ class Libp2pDHT:
     # -- running an operation: conditions, the real call, the record ------------------------
 
     def _check_status(self, peer: str, op: str, key: str) -> None:
-        status = topology(self._world).status(peer)
+        """A peer that is not live makes no calls; first, a scheduled action's failure is raised
+        (a fault the backend refused, say), as the memory backend's operations raise it."""
+        world = self._world
+        with world._lock:
+            if world._timeline.failures:
+                world._raise_failures()
+        status = topology(world).status(peer)
         if status != "live":
             self._record(op, key, "failed", 0.0, self._world.clock.now())
             raise NetworkError(
                 f"simulated network failure: {op}({key!r}) from {self._world.peer(peer).name}, "
                 f"which is {status} (world seed {self._world.seed})",
                 op=op,
+                key=key,
+            )
+
+    def _check_provider(self, provider: str, key: str) -> None:
+        status = topology(self._world).status(provider)
+        if status != "live":
+            self._record("provide", key, "failed", 0.0, self._world.clock.now())
+            raise NetworkError(
+                f"network failure: provide({key!r}) naming {self._world.peer(provider).name} as "
+                f"the provider, which is {status}: on the libp2p backend a provider's own host "
+                "announces it, and a killed peer's host is closed (the call was not made)",
+                op="provide",
                 key=key,
             )
 
@@ -239,8 +268,8 @@ class Libp2pDHT:
 
     def _begin(
         self, op: str, key: str, host: int, action: Callable[[KadDHT], Awaitable[T]], timeout: Any
-    ) -> tuple[concurrent.futures.Future[T], float | None, float, float, float]:
-        """Draw the conditions, then submit the call unless it fails; the future and timings."""
+    ) -> tuple[Operation[T], float | None, float, float, float]:
+        """Draw the conditions, then submit the call unless it fails; the operation, timings."""
         limit = None if timeout is None else seconds("timeout", timeout)
         self._check_status(self._peer_id, op, key)
         world = self._world
@@ -261,8 +290,8 @@ class Libp2pDHT:
                 key=key,
             )
         backstop = BACKSTOP if limit is None else limit
-        future = self._network.submit(host, action, delay=latency, timeout=backstop)
-        return future, limit, latency, at, time.perf_counter()
+        operation = self._network.begin(host, action, delay=latency, timeout=backstop)
+        return operation, limit, latency, at, time.perf_counter()
 
     def _finish(
         self,
@@ -296,9 +325,30 @@ class Libp2pDHT:
         except NotFoundError:
             self._record(op, key, "not_found", elapsed, at)
             raise
+        except OperationCancelled:
+            self._record(op, key, "cancelled", elapsed, at)
+            raise
         except NetworkClosed:
             self._record(op, key, "failed", elapsed, at)
             raise
+        except HostStopped as error:  # its peer was killed while the call waited
+            self._record(op, key, "failed", elapsed, at)
+            peer = self._world.peers[error.index].name
+            raise NetworkError(
+                f"network failure: {op}({key!r}) failed on the libp2p backend: the host of "
+                f"{peer} stopped (the peer was killed) before the call was made",
+                op=op,
+                key=key,
+            ) from None
+        except Unannounced as error:
+            self._record(op, key, "failed", elapsed, at)
+            raise NetworkError(
+                f"network failure: provide({key!r}) failed on the libp2p backend: the provider "
+                f"announcement reached none of the {error.others} other live hosts (py-libp2p's "
+                "KadDHT.provide returned False); only the provider's own host keeps the record",
+                op=op,
+                key=key,
+            ) from None
         except Exception as error:  # py-libp2p's own, as the network error callers catch
             self._record(op, key, "failed", elapsed, at)
             raise NetworkError(
@@ -318,9 +368,13 @@ class Libp2pDHT:
         action: Callable[[KadDHT], Awaitable[T]],
         timeout: float | None,
     ) -> T:
-        future, limit, latency, at, began = self._begin(op, key, host, action, timeout)
-        concurrent_wait(future)
-        return self._finish(op, key, future, limit, latency, at, began)
+        operation, limit, latency, at, began = self._begin(op, key, host, action, timeout)
+        try:
+            wait(operation.future)
+        except BaseException:  # KeyboardInterrupt, say: the call stops too
+            self._abandon(op, key, operation, limit, latency, at, began)
+            raise
+        return self._finish(op, key, operation.future, limit, latency, at, began)
 
     async def _await(
         self,
@@ -330,16 +384,35 @@ class Libp2pDHT:
         action: Callable[[KadDHT], Awaitable[T]],
         timeout: float | None,
     ) -> T:
-        future, limit, latency, at, began = self._begin(op, key, host, action, timeout)
+        operation, limit, latency, at, began = self._begin(op, key, host, action, timeout)
         try:
             with self._world.real_work():  # a virtual clock must not jump while it runs
-                await _done(future)
-        except BaseException:
-            if not future.done():
-                future.cancel()
-                self._record(op, key, "cancelled", time.perf_counter() - began, at)
+                await done(operation.future)
+        except BaseException:  # cancelled (asyncio, trio, anyio): the call stops too
+            self._abandon(op, key, operation, limit, latency, at, began)
             raise
-        return self._finish(op, key, future, limit, latency, at, began)
+        return self._finish(op, key, operation.future, limit, latency, at, began)
+
+    def _abandon(
+        self,
+        op: str,
+        key: str,
+        operation: Operation[Any],
+        limit: float | None,
+        latency: float,
+        at: float,
+        began: float,
+    ) -> None:
+        """The caller stopped waiting: cancel the call where it runs, and record it cancelled.
+
+        A call that had finished by then is recorded as it ended.
+        """
+        if operation.future.done():
+            with contextlib.suppress(Exception):
+                self._finish(op, key, operation.future, limit, latency, at, began)
+            return
+        operation.cancel()
+        self._record(op, key, "cancelled", time.perf_counter() - began, at)
 
     # -- the Go mock's knobs ---------------------------------------------------------------
 
@@ -357,28 +430,3 @@ class Libp2pDHT:
 
     def __repr__(self) -> str:
         return f"<Libp2pDHT on {self._world!r} as {self._peer.name}, libp2p host>"
-
-
-def concurrent_wait(future: concurrent.futures.Future[Any]) -> None:
-    """Wait for ``future`` (its timeout is the network's to enforce)."""
-    import concurrent.futures
-
-    concurrent.futures.wait([future])
-
-
-async def _done(future: concurrent.futures.Future[Any]) -> None:
-    """Wait for ``future`` from asyncio or trio, without blocking the caller's loop."""
-    if running_library() == "trio":
-        import trio
-
-        token = trio.lowlevel.current_trio_token()
-        finished = trio.Event()
-
-        def wake(_: object) -> None:
-            with contextlib.suppress(trio.RunFinishedError):  # the caller's run ended first
-                token.run_sync_soon(finished.set)
-
-        future.add_done_callback(wake)
-        await finished.wait()
-        return
-    await asyncio.wait([asyncio.wrap_future(future)])

@@ -3,9 +3,10 @@
 py-libp2p runs on trio, and tests call the DHT from plain threads, asyncio
 or trio of their own; so the hosts live in one ``trio.run`` in a thread of
 their own, and every operation crosses into it as a task started through the
-run's token (``run_sync_soon``), answering through a
-:class:`concurrent.futures.Future`: a sync caller waits on it, an async one
-awaits it (see ``dht``).
+run's token (``run_sync_soon``), answering through an
+:class:`~.operation.Operation`: a sync caller waits on its future, an async
+one awaits it (see ``dht``), and a caller that is cancelled cancels the call
+where it runs (each runs in a trio cancel scope of its own).
 
 What this module learnt from py-libp2p 0.8.1, and why each choice:
 
@@ -46,10 +47,21 @@ from libp2p.peer.peerinfo import PeerInfo
 from libp2p.tools.anyio_service import background_trio_service
 from multiaddr import Multiaddr
 
+from .operation import (
+    HostStopped,
+    NetworkClosed,
+    Operation,
+    OperationCancelled,
+    RealTimeout,
+)
+
 __all__ = [
     "MAX_CONCURRENT",
+    "HostStopped",
     "Libp2pNetwork",
     "NetworkClosed",
+    "Operation",
+    "OperationCancelled",
     "RealTimeout",
     "collect_closed_sockets",
     "quiet",
@@ -99,14 +111,6 @@ def collect_closed_sockets() -> None:
         gc.collect()
 
 
-class NetworkClosed(RuntimeError):
-    """The network is closed (or closing): no operation can start on it."""
-
-
-class RealTimeout(Exception):
-    """An operation ran past its timeout, in real time (it may still have been applied)."""
-
-
 @dataclasses.dataclass
 class _Host:
     index: int
@@ -141,6 +145,7 @@ class Libp2pNetwork:
         self._lock = threading.Lock()
         self._closed = False
         self._crash: BaseException | None = None  # what ended the network, if not close()
+        self._in_flight = 0  # operations begun and not finished (the network thread's count)
 
     # -- the thread ------------------------------------------------------------------------
 
@@ -158,6 +163,9 @@ class Libp2pNetwork:
             raise RuntimeError(
                 f"the libp2p backend's {self.size} hosts did not start within {timeout:g} s"
             ) from None
+        except BaseException:
+            self.close()  # what did start stops with the thread
+            raise
 
     async def _main(self, ready: concurrent.futures.Future[None]) -> None:
         self._token = trio.lowlevel.current_trio_token()
@@ -236,6 +244,15 @@ class Libp2pNetwork:
                 return index
         return self._retired.get(peer_id)
 
+    @property
+    def in_flight(self) -> int:
+        """Operations that have begun in the network's thread and not finished yet."""
+        return self._in_flight
+
+    def live_hosts(self) -> int:
+        """How many hosts run now (not stopped)."""
+        return sum(not slot.stop.is_set() for slot in list(self._hosts.values()))
+
     def submit(
         self,
         index: int,
@@ -247,8 +264,21 @@ class Libp2pNetwork:
         """Run ``action(dht)`` on host ``index`` after ``delay`` s; its future, at once.
 
         The timeout (real seconds, the delay included) ends the action and
-        sets :class:`RealTimeout`; the action may have had effects by then.
+        sets :class:`RealTimeout`; the action may have had effects by then. A
+        stopped host sets :class:`HostStopped`. :meth:`begin` does the same
+        and hands back the operation, which its caller can cancel.
         """
+        return self.begin(index, action, delay=delay, timeout=timeout).future
+
+    def begin(
+        self,
+        index: int,
+        action: Callable[[KadDHT], Awaitable[T]],
+        *,
+        delay: float = 0.0,
+        timeout: float | None = None,
+    ) -> Operation[T]:
+        """As :meth:`submit`, but the operation: its future, and :meth:`Operation.cancel`."""
         future: concurrent.futures.Future[T] = concurrent.futures.Future()
         token, ops = self._token, self._ops
         if self._closed or token is None or ops is None:
@@ -259,10 +289,11 @@ class Libp2pNetwork:
             ) from self._crash
         if threading.current_thread() is self._thread:
             raise RuntimeError("the libp2p network's own thread cannot wait for its operations")
+        operation = Operation(future, token)
 
         def begin() -> None:
             try:
-                ops.start_soon(self._perform, future, index, action, delay, timeout)
+                ops.start_soon(self._perform, operation, index, action, delay, timeout)
             except RuntimeError:  # the operations' nursery closed meanwhile
                 if not future.done():
                     future.set_exception(NetworkClosed("the libp2p backend's network closed"))
@@ -271,36 +302,47 @@ class Libp2pNetwork:
             token.run_sync_soon(begin)
         except trio.RunFinishedError:
             raise NetworkClosed("the libp2p backend's network is closed") from None
-        return future
+        return operation
 
     async def _perform(
         self,
-        future: concurrent.futures.Future[T],
+        operation: Operation[T],
         index: int,
         action: Callable[[KadDHT], Awaitable[T]],
         delay: float,
         timeout: float | None,
     ) -> None:
+        future = operation.future
         if not future.set_running_or_notify_cancel():
             return
         assert self._admit is not None
+        self._in_flight += 1
         try:
-            with trio.fail_after(float("inf") if timeout is None else timeout):
-                if delay:
-                    await trio.sleep(delay)
-                async with self._admit:
-                    slot = self._hosts.get(index)
-                    if slot is None or slot.stop.is_set():
-                        raise NetworkClosed(f"libp2p host {index} is stopped")
-                    result = await action(slot.dht)
+            # The caller's cancellation reaches the call through this scope (Operation.cancel).
+            with trio.CancelScope() as scope:
+                operation._scope = scope
+                if operation._cancelled:
+                    scope.cancel()
+                with trio.fail_after(float("inf") if timeout is None else timeout):
+                    if delay:
+                        await trio.sleep(delay)
+                    async with self._admit:
+                        slot = self._hosts.get(index)
+                        if slot is None or slot.stop.is_set():
+                            raise HostStopped(index)
+                        result = await action(slot.dht)
         except trio.TooSlowError:
             future.set_exception(RealTimeout())
         except Exception as error:
             future.set_exception(error)
         else:
-            future.set_result(result)
+            if scope.cancelled_caught:
+                future.set_exception(OperationCancelled())
+            else:
+                future.set_result(result)
         finally:  # cancelled (the network closing), or a group of errors from py-libp2p's
             # nurseries: the caller waiting on the future is told, never left waiting
+            self._in_flight -= 1
             if not future.done():
                 future.set_exception(NetworkClosed("the libp2p backend's network closed"))
 

@@ -9,8 +9,10 @@ which is how the world's data is "emptied" on hosts that forget nothing.
 Of the simulated faults, a killed peer closes its host (and the world brings
 a fresh one back when revived, and at its end, so the next test finds the
 whole network); everything real hosts on loopback cannot do (a pause, a
-partition, a cut, per-link conditions) is refused with an
-:class:`UnsupportedOnLibp2p` error from the call that asked for it.
+partition, a cut, per-link conditions, a peer beyond the hosts) is refused
+with an :class:`UnsupportedOnLibp2p` error from the call that asked for it,
+by a guard on the world's topology that sees each change before it is made:
+a refused fault leaves the world as it was, and is not in ``world.faults``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from ..._kernel.world import topology
 
 if TYPE_CHECKING:
+    from ..._kernel.topology import Change
     from ..._kernel.world import World
     from .network import Libp2pNetwork
 
@@ -52,7 +55,10 @@ class Libp2pWorld:
         self.namespace = namespace
         self._killed: set[int] = set()
         self._check_peers()
-        self.network_changed()  # faults made before this state: refused as later ones are
+        self._refuse_earlier_faults()
+        self.network_changed()  # peers killed before this state: their hosts stop
+        # From now on, what real hosts cannot take is refused before it is made.
+        topology(world).guards.append(self._guard)
 
     def host_of(self, peer_id: str) -> int:
         """The index of the host that acts as the world's peer ``peer_id``."""
@@ -63,9 +69,10 @@ class Libp2pWorld:
                 return index
         raise ValueError(f"{peer_id!r} is not a peer of this world")  # pragma: no cover
 
-    def _too_many(self, count: int) -> UnsupportedOnLibp2p:
+    def _too_many(self, count: int, *, adding: bool = False) -> UnsupportedOnLibp2p:
+        has = f"adding a peer would make {count}" if adding else f"the world has {count} peers"
         return UnsupportedOnLibp2p(
-            f"the world has {count} peers, but the libp2p backend runs "
+            f"{has}, but the libp2p backend runs "
             f"{self._network.size} hosts, one per peer: raise the number of hosts "
             f"(--bzzz-libp2p-hosts={count}) or {SIMULATION_ONLY}"
         )
@@ -77,9 +84,13 @@ class Libp2pWorld:
 
     # -- what the world tells its states ---------------------------------------------------
 
-    def network_changed(self) -> None:
-        """Refuse what real hosts cannot do; bring back the hosts of revived peers."""
-        # A refused fault is undone before it is refused, so that the world stays as it was.
+    def _refuse_earlier_faults(self) -> None:
+        """Refuse what real hosts cannot do among the faults made before this state.
+
+        A marker's fault is made before the test's DHT (which makes this
+        state), so before the guard could see it: it is undone, and refused
+        here, failing the DHT's setup. Every later one meets the guard.
+        """
         net = topology(self._world)
         if net.groups or net.cuts:
             what = "a partition" if net.groups else "a cut link"
@@ -90,20 +101,47 @@ class Libp2pWorld:
         if net.linked:
             for source, target in list(net._links):
                 net.set_link(source, target, None)
-            raise UnsupportedOnLibp2p(
-                "per-link conditions (world.link) cannot be applied to real libp2p hosts "
-                f"(the world's own conditions can); {SIMULATION_ONLY}"
-            )
-        peers = self._world.peers
-        self._check_peers()
-        for index, peer in enumerate(peers):
-            status = net.status(peer.id)
-            if status == "paused":
+            raise self._refused_link()
+        for peer in self._world.peers:
+            if net.status(peer.id) == "paused":
                 net.set_status(peer.id, "live")
-                raise UnsupportedOnLibp2p(
-                    f"pausing {peer.name}: a real libp2p host cannot be frozen and thawed "
-                    f"(world.kill stops one for good); {SIMULATION_ONLY}"
-                )
+                raise self._refused_pause(peer.name)
+
+    def _guard(self, change: Change) -> None:
+        """Refuse, before it is made, a change of the world that real hosts cannot take."""
+        if change.kind == "add":
+            count = len(topology(self._world)) + 1
+            if count > self._network.size:
+                raise self._too_many(count, adding=True)
+        elif change.kind in ("partition", "cut"):
+            what = "a partition" if change.kind == "partition" else "a cut link"
+            raise UnsupportedOnLibp2p(
+                f"{what} cannot be applied to real libp2p hosts on loopback; {SIMULATION_ONLY}"
+            )
+        elif change.kind == "link" and change.link is not None:
+            raise self._refused_link()
+        elif change.kind == "status" and change.status == "paused" and change.peer is not None:
+            raise self._refused_pause(self._world.peer(change.peer).name)
+
+    @staticmethod
+    def _refused_link() -> UnsupportedOnLibp2p:
+        return UnsupportedOnLibp2p(
+            "per-link conditions (world.link) cannot be applied to real libp2p hosts "
+            f"(the world's own conditions can); {SIMULATION_ONLY}"
+        )
+
+    @staticmethod
+    def _refused_pause(name: str) -> UnsupportedOnLibp2p:
+        return UnsupportedOnLibp2p(
+            f"pausing {name}: a real libp2p host cannot be frozen and thawed "
+            f"(world.kill stops one for good); {SIMULATION_ONLY}"
+        )
+
+    def network_changed(self) -> None:
+        """Stop the hosts of peers killed, bring back those of peers revived."""
+        net = topology(self._world)
+        for index, peer in enumerate(self._world.peers):
+            status = net.status(peer.id)
             if status == "live" and index in self._killed:
                 self._killed.discard(index)
                 self._network.restart_host(index)
