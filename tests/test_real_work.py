@@ -78,6 +78,43 @@ def test_a_stream_read_filled_by_a_thread_is_waited_for() -> None:
     run(main())
 
 
+def slow_http_server(listener: socket.socket) -> None:
+    """Answer one HTTP request on ``listener``, the head 0.2 s late and the body 0.2 s later;
+    then keep the connection open, idle, until the client closes it."""
+    connection, _ = listener.accept()
+    with connection:
+        connection.recv(65536)
+        time.sleep(0.2)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n")
+        time.sleep(0.2)
+        connection.sendall(b"done")
+        while connection.recv(65536):
+            pass
+
+
+def test_an_aiohttp_response_filled_by_a_thread_is_waited_for() -> None:
+    aiohttp = pytest.importorskip("aiohttp")
+
+    async def main() -> None:
+        with World(seed=1) as world, socket.create_server(("127.0.0.1", 0)) as listener:
+            world.clock.follow_running_loop()
+            server = threading.Thread(target=slow_http_server, args=(listener,))
+            server.start()
+            url = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+            timeout = aiohttp.ClientTimeout(total=TIMEOUT)
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.get(url) as answer:
+                    assert await answer.read() == b"done"  # the head and the body waited for
+                assert world.clock.now() < TIMEOUT
+                # The connection stays in aiohttp's pool, idle: no real work, so time jumps.
+                began = time.monotonic()
+                await asyncio.sleep(60)
+                assert time.monotonic() - began < 30
+            server.join()
+
+    run(main())
+
+
 def test_to_thread_and_executor_jobs_are_waited_for() -> None:
     async def main() -> None:
         with World(seed=1) as world:

@@ -23,8 +23,9 @@ While attached:
   ``asyncio.to_thread``) or an anyio worker thread is busy, or the default
   executor is being shut down; a subprocess a
   task awaits (its exit, or its output) is running; a socket or pipe a task
-  awaits data from (asyncio's ``sock_*`` calls, a ``StreamReader``) or has
-  data queued for is open to a peer outside this loop; or the world's
+  awaits data from (asyncio's ``sock_*`` calls, a ``StreamReader``, anyio's
+  sockets, aiohttp's client) or has data queued for is open to a peer outside
+  this loop; or the world's
   ``real_work()`` is entered (for threads the plugin cannot see). Listening
   sockets and idle connections are not pending work, and neither is a peer in
   this same loop, so a client and a server in one loop still get simulated
@@ -46,7 +47,8 @@ CPython internals this relies on (asyncio's selector event loop, the same in
   ``_sock_recvfrom``, ``_sock_sendall``, ``_sock_sendto``, ``_sock_connect_cb``
   (a task awaits a socket), ``_read_ready`` and ``_write_ready`` of a transport
   (``_protocol``; for streams, ``StreamReaderProtocol._stream_reader`` and
-  ``StreamReader._waiter``), ``_accept_connection`` (a listening socket) and
+  ``StreamReader._waiter``; for aiohttp's client, ``ResponseHandler._waiter``
+  and ``._payload._waiter``), ``_accept_connection`` (a listening socket) and
   ``_read_from_self`` (the loop's own wake-up pipe);
 - ``loop.call_at`` and ``loop.call_later`` (wrapped to know which timers a
   world set, and when each is due in world time; ``call_later`` calls
@@ -297,13 +299,26 @@ def _stream_awaited(protocol: Any) -> bool:
 
     asyncio's streams: the ``StreamReader``'s waiter is set. anyio's sockets
     on asyncio (httpx's async client reads through them): a task waits on the
-    protocol's ``read_event``.
+    protocol's ``read_event``. aiohttp's client: a task waits on the
+    protocol's own ``_waiter`` (the response's head) or on its body reader's.
     """
     reader = getattr(protocol, "_stream_reader", None)
     if getattr(reader, "_waiter", None) is not None:
         return True
     event = getattr(protocol, "read_event", None)  # an asyncio.Event: its waiters are tasks
-    return bool(getattr(event, "_waiters", None))
+    if getattr(event, "_waiters", None):
+        return True
+    # aiohttp's client: its protocol is itself the queue a task awaits the response head
+    # from, and feeds the body to a reader a task awaits (``_payload``).
+    if _unfinished(getattr(protocol, "_waiter", None)):
+        return True
+    return _unfinished(getattr(getattr(protocol, "_payload", None), "_waiter", None))
+
+
+def _unfinished(waiter: Any) -> bool:
+    """Whether ``waiter`` is a future not done yet."""
+    done = getattr(waiter, "done", None)
+    return callable(done) and not done()
 
 
 def _awaited_subprocess(transport: Any) -> bool:
