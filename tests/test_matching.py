@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pytest_bzzz import UCXLAddress, UCXLParseError
+from pytest_bzzz import MockBZZZ, UCXLAddress, UCXLParseError
 
 from ._ucxl_model import Written, written_addresses
 
@@ -157,3 +158,86 @@ def test_adversarial_patterns_on_addresses_at_the_length_limit_stay_fast(
     # A generous bound: these took from seconds to hours before (the work is linear, or
     # n x m segment tests at most); a regression to backtracking would take far longer.
     assert time.perf_counter() - started < 5
+
+
+def by_segments(pattern: str, path: str) -> bool:
+    """The reference: ``**`` as zero or more whole segments, tried every way (memoised)."""
+    tests = pattern.split("/") if pattern else []
+    segments = path.split("/") if path else []
+
+    @functools.cache
+    def match(t: int, s: int) -> bool:
+        if t == len(tests):
+            return s == len(segments)
+        if tests[t] == "**":
+            return match(t + 1, s) or (s < len(segments) and match(t, s + 1))
+        if s == len(segments):
+            return False
+        test, segment = tests[t], segments[s]
+        fits = glob_by_regex(test, segment) if "*" in test else test == segment
+        return fits and match(t + 1, s + 1)
+
+    return match(0, 0)
+
+
+PATTERN_SEGMENTS = st.sampled_from(["a", "b", "*", "a*", "*b", "*a*", "**"])
+PATH_SEGMENTS = st.sampled_from(["a", "b", "ab", "ba", "bb"])
+
+
+@settings(max_examples=700, derandomize=True)
+@given(
+    st.lists(PATTERN_SEGMENTS, max_size=7),
+    st.booleans(),
+    st.lists(PATH_SEGMENTS, max_size=9),
+    st.booleans(),
+)
+def test_paths_match_exactly_what_the_reference_matches(
+    pattern_segments: list[str], pattern_slash: bool, path_segments: list[str], path_slash: bool
+) -> None:
+    pattern = "/".join(pattern_segments) + ("/" if pattern_slash and pattern_segments else "")
+    path = "/".join(path_segments) + ("/" if path_slash and path_segments else "")
+    assume(pattern != "**/" and not pattern.startswith("/"))
+    assert path_matches(pattern, path) is by_segments(pattern, path)
+
+
+def test_a_search_over_long_addresses_with_an_adversarial_pattern_stays_fast() -> None:
+    bzzz = MockBZZZ(seed=1)
+    for index in range(20):  # 20 addresses of about 4 KB, each of 2,000 segments
+        bzzz.store(f"{HEAD}/" + "/".join(["a"] * 1990) + f"/n{index}", b"x")
+    pattern = f"{HEAD}/**/" + "a/" * 1000 + "b"
+    started = time.perf_counter()
+    assert bzzz.search(pattern) == []
+    # Generous: one such search took 8 s when each match was len(pattern) x len(path).
+    assert time.perf_counter() - started < 5
+
+
+@settings(max_examples=700, derandomize=True)
+@given(
+    st.lists(st.lists(PATTERN_SEGMENTS.filter(lambda s: s != "**"), min_size=1, max_size=4)),
+    st.booleans(),
+    st.booleans(),
+    st.lists(PATH_SEGMENTS, max_size=10),
+)
+def test_runs_between_double_stars_match_exactly_what_the_reference_matches(
+    runs: list[list[str]], open_start: bool, open_end: bool, path_segments: list[str]
+) -> None:
+    # Pieces between two '**': found at their leftmost place, one after the other.
+    inner = "/**/".join("/".join(run) for run in runs)
+    pattern = "/".join(part for part in ("**" * open_start, inner, "**" * open_end) if part)
+    path = "/".join(path_segments)
+    assert path_matches(pattern, path) is by_segments(pattern, path)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("**/a/*b/**", "ab", False),  # the second pattern alone fits: not the piece
+        ("**/a/*b/**", "b/a/ab/b", True),
+        ("**/a/a/b/**", "a/a/a/b", True),  # the leftmost start fails; the next fits
+        ("a/**/a", "a", False),  # head and tail may not share a segment
+        ("**/b/**/a/**", "a/b", False),  # in order
+    ],
+)
+def test_pieces_between_double_stars(pattern: str, path: str, expected: bool) -> None:
+    assert path_matches(pattern, path) is expected
+    assert by_segments(pattern, path) is expected

@@ -92,16 +92,8 @@ def _explain(path: str, offset: int) -> NoReturn:
 SegmentTest = Callable[[str], bool]
 
 
-class _DoubleStar:
-    """Marker for a ``**`` segment in a compiled pattern."""
-
-
-_DOUBLE_STAR: Final = _DoubleStar()
-
-
-def _segment_test(pattern: str) -> SegmentTest | _DoubleStar:
-    if pattern == "**":
-        return _DOUBLE_STAR
+def _segment_test(pattern: str) -> SegmentTest:
+    """The test of one segment pattern (not ``**``): equality, or an in-segment glob."""
     if "*" not in pattern:
         return pattern.__eq__
     # A glob of '*' only is matched greedily, without backtracking: the segment must start
@@ -129,45 +121,97 @@ def _segment_test(pattern: str) -> SegmentTest | _DoubleStar:
     return test
 
 
-class PathMatcher:
-    """A compiled path pattern; call :meth:`matches` with a concrete path."""
+class _Piece:
+    """A run of segment patterns between two ``**``, found in a path with the Shift-And method.
 
-    __slots__ = ("_everything", "_tests")
+    Bit ``i`` of the state says that the piece's first ``i + 1`` patterns
+    match the segments just read. A segment moves every live bit on at once:
+    a literal pattern by one dict lookup (the bits of the patterns equal to
+    the segment), a glob by testing it, and only a glob whose bit is live, each
+    distinct glob once. So a piece of k patterns costs, per segment read, a
+    few operations on k-bit integers and the tests of the globs that could
+    still extend a match.
+    """
+
+    __slots__ = ("_done", "_glob_bits", "_globs", "_literals", "_tests")
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._literals: dict[str, int] = {}
+        by_glob: dict[str, int] = {}
+        for index, text in enumerate(texts):
+            target = by_glob if "*" in text else self._literals
+            target[text] = target.get(text, 0) | 1 << index
+        self._globs = [(_segment_test(text), bits) for text, bits in by_glob.items()]
+        self._glob_bits = sum(bits for _, bits in self._globs)
+        self._done = 1 << (len(texts) - 1)
+
+    def __len__(self) -> int:
+        return self._done.bit_length()
+
+    def find(self, segments: Sequence[str], start: int, end: int) -> int:
+        """Where the leftmost match of the piece in ``segments[start:end]`` ends, or -1."""
+        literals, globs, glob_bits, done = self._literals, self._globs, self._glob_bits, self._done
+        state = 0
+        for position in range(start, end):
+            segment = segments[position]
+            live = (state << 1) | 1
+            state = literals.get(segment, 0) & live
+            if live & glob_bits:
+                for test, bits in globs:
+                    if bits & live and test(segment):
+                        state |= bits & live
+            if state & done:
+                return position + 1
+        return -1
+
+
+class PathMatcher:
+    """A compiled path pattern; call :meth:`matches` with a concrete path.
+
+    Its ``**`` segments cut it into a head (matched at the path's start), a
+    tail (at its end), and pieces between, each found at its leftmost place
+    after the one before (the leftmost is never a worse choice, as for ``*``
+    in a glob). Each segment of the path is read once for the pieces, so a
+    match costs the path's length times a few operations on integers of the
+    longest piece's bits: linear in practice at any size an address can have,
+    with no backtracking.
+    """
+
+    __slots__ = ("_everything", "_head", "_pieces", "_starred", "_tail")
 
     def __init__(self, pattern: str) -> None:
         self._everything = pattern == "**"
-        self._tests: Sequence[SegmentTest | _DoubleStar] = [
-            _segment_test(segment) for segment in (pattern.split("/") if pattern else [])
-        ]
+        runs: list[list[str]] = [[]]
+        for text in pattern.split("/") if pattern else []:
+            if text == "**":
+                runs.append([])
+            else:
+                runs[-1].append(text)
+        self._starred = len(runs) > 1
+        self._head = [_segment_test(text) for text in runs[0]]
+        self._tail = [_segment_test(text) for text in runs[-1]] if self._starred else []
+        self._pieces = [_Piece(run) for run in runs[1:-1] if run]
 
     def matches(self, path: str) -> bool:
         if self._everything:
             return True
-        tests = self._tests
         segments = path.split("/") if path else []
-        # Wildcard matching with one-step backtracking to the last '**' seen: linear in
-        # practice, at worst len(tests) * len(segments) segment tests (each linear in its
-        # segment), so under a second for two addresses at the 4,096-character limit.
-        t = s = 0
-        star_t = -1
-        star_s = 0
-        while s < len(segments):
-            if t < len(tests):
-                test = tests[t]
-                if test is _DOUBLE_STAR:
-                    star_t, star_s = t, s
-                    t += 1
-                    continue
-                assert not isinstance(test, _DoubleStar)
-                if test(segments[s]):
-                    t += 1
-                    s += 1
-                    continue
-            if star_t < 0:
+        head, tail = self._head, self._tail
+        count = len(segments)
+        if not self._starred:
+            return count == len(head) and all(
+                test(segment) for test, segment in zip(head, segments, strict=True)
+            )
+        rest = count - len(tail)
+        if len(head) + sum(map(len, self._pieces)) > rest:
+            return False
+        if not all(test(segment) for test, segment in zip(head, segments, strict=False)):
+            return False
+        if not all(test(segments[rest + i]) for i, test in enumerate(tail)):
+            return False
+        position = len(head)
+        for piece in self._pieces:
+            position = piece.find(segments, position, rest)
+            if position < 0:
                 return False
-            star_s += 1
-            s = star_s
-            t = star_t + 1
-        while t < len(tests) and tests[t] is _DOUBLE_STAR:
-            t += 1
-        return t == len(tests)
+        return True
