@@ -279,6 +279,31 @@ def test_the_record_of_loops_lets_a_loop_go() -> None:
     assert ref not in [weakref.ref(loop) for loop in loops._bindings]
 
 
+@pytest.mark.filterwarnings("ignore:unclosed event loop:ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_record_of_loops_lets_an_unclosed_loop_go() -> None:
+    import gc
+    import weakref
+
+    from pytest_bzzz._kernel import loop as loops
+
+    def one_loop() -> weakref.ref[asyncio.AbstractEventLoop]:
+        loop = asyncio.new_event_loop()  # used under a world, then dropped without close()
+
+        async def main() -> None:
+            with MockDHT(seed=1, conditions=NetworkConditions(latency=0.1)) as dht:
+                await dht.aput_value("k", b"v")
+                loop.call_later(3600, dht.world.clock.now)  # a timer still pending
+
+        loop.run_until_complete(main())
+        return weakref.ref(loop)
+
+    refs = [one_loop() for _ in range(3)]
+    gc.collect()  # (asyncio warns of each loop never closed as it goes)
+    assert [ref() for ref in refs] == [None, None, None]
+    assert not any(ref in [weakref.ref(loop) for loop in loops._bindings] for ref in refs)
+
+
 def test_the_world_is_refused_by_a_loop_that_follows_another() -> None:
     async def main() -> None:
         with World(seed=1) as first, World(seed=2) as second:

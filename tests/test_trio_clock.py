@@ -61,6 +61,20 @@ def test_a_thread_is_waited_for_for_real() -> None:
         assert 0.1 <= world.clock.now() < 5
 
 
+def test_a_thread_under_a_limiter_of_its_own_is_waited_for_for_real() -> None:
+    anyio = pytest.importorskip("anyio")
+
+    async def main() -> None:
+        with trio.fail_after(5):
+            await trio.to_thread.run_sync(time.sleep, 0.2, limiter=trio.CapacityLimiter(2))
+        with anyio.fail_after(5):  # anyio's threads on trio are trio's
+            await anyio.to_thread.run_sync(time.sleep, 0.2, limiter=anyio.CapacityLimiter(2))
+
+    with World(seed=1) as world:
+        trio.run(main, clock=TrioClock(world))
+        assert world.clock.now() < 5  # the clock did not jump over the threads
+
+
 def test_a_socket_filled_later_is_waited_for_for_real() -> None:
     import socket
     import threading

@@ -34,17 +34,20 @@ While attached:
 Detaching (:func:`release`, when the test's coroutine ends or the world
 closes) leaves ``loop.time()`` counting in real time from where the world left
 it, so the loop's time never goes backwards across attaching and detaching.
-Nothing here keeps a loop alive: the record of loops is weak, and what the
-loop's patched methods close over does not refer to the loop.
+Nothing here keeps a loop alive, closed or not: the record of loops is weak,
+what the loop's patched methods close over does not refer to the loop, and
+neither does the record's value (it holds the loop's selector, which refers
+to the loop, only weakly, and reads the loop's timers through the loop).
 
 CPython internals this relies on (asyncio's selector event loop, the same in
 3.11, 3.12 and 3.13; checked by the test suite on each):
 
 - ``loop._selector`` (its ``select`` is wrapped; ``get_map()`` is read) and
   the selector key's data: ``(reader_handle, writer_handle)``, each an
-  ``asyncio.Handle`` with ``_callback`` and ``_args``;
+  ``asyncio.Handle`` with ``_callback``, ``_args`` and ``_cancelled``;
 - the callbacks asyncio registers: ``_sock_recv``, ``_sock_recv_into``,
-  ``_sock_recvfrom``, ``_sock_sendall``, ``_sock_sendto``, ``_sock_connect_cb``
+  ``_sock_recvfrom``, ``_sock_recvfrom_into``, ``_sock_sendall``,
+  ``_sock_sendto``, ``_sock_connect_cb``
   (a task awaits a socket), ``_read_ready`` and ``_write_ready`` of a transport
   (``_protocol``; for streams, ``StreamReaderProtocol._stream_reader`` and
   ``StreamReader._waiter``; for aiohttp's client, ``ResponseHandler._waiter``
@@ -59,7 +62,10 @@ CPython internals this relies on (asyncio's selector event loop, the same in
   (wrapped to see subprocesses; the transport's ``_returncode``,
   ``_exit_waiters`` and ``_protocol.stdout`` / ``.stderr`` readers);
 - anyio's ``WorkerThread`` (``loop``, ``idle_workers``, ``stopping``), when
-  anyio is imported.
+  anyio is imported, and its sockets' protocol's ``read_event`` (an
+  ``asyncio.Event``, whose ``_waiters`` are the tasks waiting on it);
+- a bound method's ``__func__`` and ``__self__`` (the selector's own
+  ``select``, called through a weak reference to the selector).
 """
 
 from __future__ import annotations
@@ -137,13 +143,33 @@ class _Binding:
         self.own = _Timers()
         self.shift = 0.0  # attached: loop time = shift + clock.now()
         self.offset = loop.time() - time.monotonic()  # detached: monotonic() + offset
-        self.selector = selector
-        self.original_select: Callable[..., Any] = selector.select
+        # Neither the selector nor the loop's timers are held: both lead back to the loop (the
+        # selector holds the loop's wake-up handle; a timer, its callback's future), and this
+        # binding is the value of a weak record keyed by the loop.
+        self._selector = weakref.ref(selector)
+        select = selector.select
+        self._select_function: Callable[..., Any] = getattr(select, "__func__", select)
+        self._select_bound = getattr(select, "__self__", None) is selector
         self.executor_futures: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
         self.subprocesses: weakref.WeakSet[Any] = weakref.WeakSet()
         self.shutting_down = 0  # shutdown_default_executor() calls under way
-        self.scheduled: list[asyncio.TimerHandle] = loop._scheduled  # type: ignore[attr-defined]
         self.loop_ref = weakref.ref(loop)
+
+    @property
+    def selector(self) -> Any:
+        return self._selector()
+
+    @property
+    def scheduled(self) -> list[asyncio.TimerHandle]:
+        """The loop's timer heap (empty once the loop is gone)."""
+        loop = self.loop_ref()
+        return [] if loop is None else loop._scheduled  # type: ignore[attr-defined]
+
+    def original_select(self, timeout: float | None = None) -> Any:
+        """The selector's own ``select``."""
+        if self._select_bound:
+            return self._select_function(self._selector(), timeout)
+        return self._select_function(timeout)
 
     def time(self) -> float:
         clock = self.clock
@@ -166,7 +192,13 @@ class _Binding:
         now = self.time()
         self.clock = None
         self.offset = now - time.monotonic()
-        self.selector.select = self.original_select
+        selector = self.selector
+        if selector is None:
+            return
+        if self._select_bound:
+            vars(selector).pop("select", None)  # the selector's own method again
+        else:
+            selector.select = self._select_function
 
     # -- waiting --------------------------------------------------------------------------
 
