@@ -94,6 +94,32 @@ def _check_flag(method: str, name: str, value: object) -> bool | None:
     return value
 
 
+_SEED_LIMIT: Final = 1 << 32
+"""Seeds go from 0 to ``2**32 - 1``, as a world's (``pytest_bzzz._kernel.seeds.SEED_LIMIT``)."""
+_MAX_LENGTH: Final = 4096
+"""The longest address, in characters (``pytest_bzzz.MAX_LENGTH``)."""
+_LONGEST_TASK: Final = max(
+    max(len(verb) for verb in _VERBS) + 1 + max(len(subject) for subject in _SUBJECTS),
+    len("issue-9999"),
+    len("v5-migration"),
+    len("sprint-60"),
+)
+_LONGEST_PREFIX: Final = (
+    len("ucxl://:@:/")
+    + max(map(len, _AGENTS))
+    + max(map(len, _ROLES))
+    + max(map(len, _PROJECTS))
+    + _LONGEST_TASK
+    + len("/*@2026-12-31T23:59:59Z")
+)
+"""The longest address the provider writes before its path: ``ucxl://agent:role@project:task/``
+and a temporal selector."""
+_MAX_DEPTH: Final = (
+    _MAX_LENGTH - _LONGEST_PREFIX - max(map(len, _STEMS)) - max(map(len, _EXTENSIONS))
+) // (max(map(len, _DIRECTORIES)) + 1)
+"""The most directories ``ucxl_path`` puts in a path: any such path fits in any address."""
+
+
 class UCXLProvider(BaseProvider):
     """Realistic, valid UCXL test data for Faker.
 
@@ -149,6 +175,12 @@ class UCXLProvider(BaseProvider):
             if depth < 0:
                 raise ValueError(
                     f"ucxl_path(depth=...) must be an int, 0 or more, or None (random), got {depth}"
+                )
+            if depth > _MAX_DEPTH:
+                raise ValueError(
+                    f"ucxl_path(depth=...) must be at most {_MAX_DEPTH}, got {depth}: an address "
+                    f"holds at most {_MAX_LENGTH:,} characters, and a path of more directories "
+                    "may not fit in one"
                 )
         rng = self._random()
         if depth is None:
@@ -242,8 +274,21 @@ def ucxl_faker(seed: int | None = None) -> Faker:
     """A new Faker with :class:`UCXLProvider` added, seeded with ``seed`` when one is given.
 
     What the ``bzzz_faker`` fixture is made with (from a seed derived from the
-    test's), for use outside pytest too.
+    test's), for use outside pytest too. ``seed`` is checked as a world's is:
+    an int from 0 to 4294967295 (``TypeError`` for another type,
+    ``ValueError`` out of range), or ``None`` for Faker's own fresh seed.
     """
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(
+                f"ucxl_faker(seed=...) must be an int from 0 to {_SEED_LIMIT - 1}, or None, "
+                f"got {type(seed).__name__} {seed!r}"
+            )
+        if not 0 <= seed < _SEED_LIMIT:
+            raise ValueError(
+                f"ucxl_faker(seed=...) must be an int from 0 to {_SEED_LIMIT - 1}, or None, "
+                f"got {seed!r}"
+            )
     fake = Faker()
     fake.add_provider(UCXLProvider)
     if seed is not None:

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_bzzz import NetworkConditions
+from pytest_bzzz import MockDHT, NetworkConditions, World
 from pytest_bzzz._kernel.units import format_seconds, parse_duration, parse_rate
+
+pytest_plugins = ["pytester"]
 
 
 @pytest.mark.parametrize(
@@ -62,7 +64,7 @@ def test_rates(written: object, rate: float) -> None:
 
 @pytest.mark.parametrize("written", [1.5, -0.1, "x", "150%", float("nan"), True, None])
 def test_bad_rates(written: object) -> None:
-    with pytest.raises(ValueError, match="between 0 and 1"):
+    with pytest.raises(ValueError, match=r"between 0(%)? and 1(00%)?"):
         parse_rate(written)
 
 
@@ -259,4 +261,123 @@ def test_an_unknown_operation_says_which_field_takes_the_names() -> None:
     )
     assert str(caught.value).endswith(
         "; failure_ops takes these names, or None for every operation"
+    )
+
+
+# -- advice that fits the case, in the words the caller wrote -------------------------------
+
+
+def test_an_empty_failure_ops_with_no_failure_rate_does_not_advise_a_rate_of_0() -> None:
+    with pytest.raises(ValueError, match="failure_ops") as caught:
+        NetworkConditions(failure_ops=set())  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "failure_ops must name at least one operation, or be None for every operation; with "
+        "failure_rate 0 no operation fails anyway: leave failure_ops out"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "ops", "error", "message"),
+    [
+        (0.1, [], ValueError,
+         "ops must name at least one operation (an empty collection would switch failures off "
+         "unnoticed): leave ops out to keep the operations the failures are limited to, give "
+         "ops=None for every operation, or a rate of 0 for no failures"),
+        (0, [], ValueError,
+         "ops must name at least one operation, or be None for every operation; with the rate 0 "
+         "no operation fails anyway: leave ops out"),
+        (0.1, "get_value", TypeError,
+         "ops must be a collection of operation names, or None for every operation, not the str "
+         "'get_value' (for one operation: ops=['get_value'])"),
+        (0.1, [1], TypeError, "ops: operation names must be str, got int 1"),
+        (0.1, ["nope"], ValueError, "unknown operation 'nope'; known operations: "),
+    ],
+)  # fmt: skip
+def test_set_failure_rate_words_its_errors_for_ops(
+    rate: float, ops: object, error: type[Exception], message: str
+) -> None:
+    dht = MockDHT(World(seed=1))
+    with pytest.raises(error) as caught:
+        dht.set_failure_rate(rate, ops=ops)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert "failure_ops" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "meant", "note"),
+    [("PUT_VALUE", "put_value", ""), ("Get_Value", "get_value", ""),
+     ("APUT_VALUE", "put_value", ", and 'put_value' covers 'aput_value'")],
+)  # fmt: skip
+def test_an_operation_in_another_case_suggests_the_name(name: str, meant: str, note: str) -> None:
+    expected = (
+        f"unknown operation {name!r}: did you mean {meant!r}? (operation names are in lower "
+        f"case{note})"
+    )
+    with pytest.raises(ValueError, match="did you mean") as caught:
+        NetworkConditions(failure_rate=0.5, failure_ops={name})
+    assert str(caught.value).startswith(expected)
+    with pytest.raises(ValueError, match="did you mean") as caught:
+        MockDHT(World(seed=1)).set_failure_rate(0.5, ops=[name])
+    assert str(caught.value).startswith(expected)
+    with pytest.raises(ValueError, match="did you mean") as caught:
+        World(seed=1).calls(name)
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize(("written", "message"), [
+    ("150%", "must be between 0% and 100%, got '150%'"),
+    ("-5%", "must be between 0% and 100%, got '-5%'"),
+    (1.5, "must be between 0 and 1, got 1.5"),
+])  # fmt: skip
+def test_a_refused_rate_says_its_range_in_the_units_it_was_written_in(
+    written: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match="must be between") as caught:
+        parse_rate(written)
+    assert str(caught.value) == message
+
+
+# -- a refused value ends at the user's line -------------------------------------------------
+
+
+def test_a_value_refused_through_replace_ends_at_the_users_line(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        from pytest_bzzz import NetworkConditions
+
+        def test_replace():
+            NetworkConditions().replace(latency=-1)
+
+        def test_set_failure_rate(mock_dht):
+            mock_dht.set_failure_rate(0.5, ops=["nope"])
+
+        def test_set_network_latency(mock_dht):
+            mock_dht.set_network_latency(-1)
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    output = result.stdout.str()
+    assert "dataclasses.py" not in output
+    assert "pytest_bzzz/" not in output
+    result.stdout.fnmatch_lines(
+        [
+            ">       NetworkConditions().replace(latency=-1)",
+            "E       ValueError: latency must be * 0 or more, got -1",
+            '>       mock_dht.set_failure_rate(0.5, ops=[[]"nope"[]])',
+            "E       ValueError: unknown operation 'nope'; *",
+            ">       mock_dht.set_network_latency(-1)",
+            "E       ValueError: latency must be * 0 or more, got -1",
+        ]
+    )
+
+
+def test_replace_refuses_an_unknown_field_naming_the_fields() -> None:
+    with pytest.raises(TypeError) as caught:
+        NetworkConditions().replace(latncy=1)
+    assert str(caught.value) == (
+        "NetworkConditions has no field 'latncy'; its fields: latency, jitter, distribution, "
+        "failure_rate, failure_ops, timeout, ambiguous_timeouts, max_record_size"
     )

@@ -180,3 +180,57 @@ def test_under_filterwarnings_error_the_warning_fails_the_test_without_a_traceba
 
 def test_the_warning_is_a_pytest_warning() -> None:
     assert issubclass(BzzzMarkerWarning, pytest.PytestWarning)
+
+
+def test_a_peer_the_world_would_not_know_is_an_error_without_a_world_as_with_one(
+    pytester: pytest.Pytester,
+) -> None:
+    """The peers of ``partition``, ``faults`` and ``at`` are checked against ``peers``."""
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.partition(["nobody"])
+        def test_partition():
+            pass
+
+        @pytest.mark.faults(kill=["peer-9"])
+        def test_faults():
+            pass
+
+        @pytest.mark.faults(kill=["peer-9"])
+        def test_faults_with_a_world(bzzz_network):
+            pass
+
+        @pytest.mark.at("5s", "kill", "peer-3")
+        def test_at():
+            pass
+
+        @pytest.mark.bzzz(peers=4)
+        @pytest.mark.at("5s", "kill", "peer-3")
+        @pytest.mark.partition(["local", "peer-1"])
+        def test_known_peers():
+            pass
+        """,
+        "--bzzz-peers=3",
+    )
+    result.assert_outcomes(passed=1, errors=4, warnings=3)
+    output = result.stdout.str()
+    unknown = "in this world; its peers are local, peer-1, peer-2"
+    result.stdout.fnmatch_lines(
+        [
+            f"bzzz: @pytest.mark.partition(['nobody']) on test_partition: no peer named "
+            f"'nobody' {unknown}",
+            f"bzzz: @pytest.mark.faults(kill=['peer-9']) on test_faults: no peer named 'peer-9' "
+            f"{unknown}",
+            f"bzzz: @pytest.mark.faults(kill=['peer-9']) on test_faults_with_a_world: no peer "
+            f"named 'peer-9' {unknown}",
+            f"bzzz: @pytest.mark.at('5s', 'kill', 'peer-3') on test_at: no peer named 'peer-3' "
+            f"{unknown}",
+        ]
+    )
+    result.stdout.fnmatch_lines(
+        [f"*: BzzzMarkerWarning: @pytest.mark.at('5s', 'kill', 'peer-3') {NO_EFFECT}"]
+    )
+    assert "Traceback" not in output

@@ -146,16 +146,67 @@ def test_an_override_on_the_command_line_is_text(pytester: pytest.Pytester) -> N
     assert resolved(result)["latency"] == 0.25
 
 
+@pytest.mark.skipif(pytest.version_tuple[:2] < (9, 2), reason="booleans in TOML: pytest 9.2+")
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("bzzz_ambiguous_timeouts = true", True),
+        ("bzzz_ambiguous_timeouts = false", False),
+        ("bzzz_ambiguous_timeouts = 1", True),
+        ('bzzz_ambiguous_timeouts = "on"', True),
+    ],
+)
+def test_the_native_table_takes_a_boolean_for_an_on_off_setting(
+    pytester: pytest.Pytester, line: str, expected: bool
+) -> None:
+    pytester.makepyprojecttoml(f'[tool.pytest]\n{ASYNCIO} = "function"\n{line}\n')
+    pytester.makepyfile(
+        """
+        def test_it(bzzz_network):
+            print("AMBIGUOUS", bzzz_network.conditions.ambiguous_timeouts)
+        """
+    )
+    result = pytester.runpytest("-s", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines([f"*AMBIGUOUS {expected}"])
+
+
+@pytest.mark.skipif(pytest.version_tuple[:2] < (9, 2), reason="booleans in TOML: pytest 9.2+")
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("bzzz_latency = true",
+         "latency = true from the bzzz_latency ini option: a boolean (true or false) is not a "
+         "value of this setting; accepted: a number of milliseconds (250) or a string with a "
+         "unit ('250ms', '1.5s')"),
+        ("bzzz_failure_rate = false",
+         "failure_rate = false from the bzzz_failure_rate ini option: a boolean (true or false) "
+         "is not a value of this setting; accepted: a number from 0 to 1 (or a percentage such "
+         "as '10%')"),
+        ("bzzz_record_calls = true",
+         "record_calls = true from the bzzz_record_calls ini option: a boolean (true or false) "
+         "is not a value of this setting; accepted: a whole number, 0 or more (0 keeps no "
+         "record)"),
+    ],
+)  # fmt: skip
+def test_a_toml_boolean_where_a_number_is_meant_is_a_clear_usage_error(
+    pytester: pytest.Pytester, line: str, message: str
+) -> None:
+    pytester.makepyprojecttoml(f'[tool.pytest]\n{ASYNCIO} = "function"\n{line}\n')
+    pytester.makepyfile(REPORTER)
+    usage_error(pytester.runpytest(), message)
+
+
 @pytest.mark.skipif(pytest.version_tuple[:2] < (9, 2), reason="numbers in TOML: pytest 9.2+")
 def test_a_toml_value_of_another_type_is_a_clear_usage_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyprojecttoml(f'[tool.pytest]\n{ASYNCIO} = "function"\nbzzz_latency = true\n')
+    pytester.makepyprojecttoml(f'[tool.pytest]\n{ASYNCIO} = "function"\nbzzz_latency = [1]\n')
     pytester.makepyfile(REPORTER)
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
             "ERROR: bzzz: latency from the bzzz_latency ini option: *pyproject.toml: config "
-            "option 'bzzz_latency' expects one of string | int | float, got bool: True; "
+            "option 'bzzz_latency' expects one of string | int | float | bool, got list: [[]1]; "
             "accepted: a number of milliseconds (250) or a string with a unit ('250ms', '1.5s')"
         ]
     )
@@ -257,7 +308,8 @@ def test_a_deprecated_variable_still_works_and_says_its_new_name(
             "rename it PYTEST_BZZZ_LATENCY (the BZZZ_ prefix belongs to the BZZZ node's own "
             "configuration)",
             "*BzzzDeprecationWarning: the environment variable BZZZ_JITTER is deprecated, and "
-            "ignored since PYTEST_BZZZ_JITTER is set: remove BZZZ_JITTER",
+            "overridden by PYTEST_BZZZ_JITTER, which is also set (its value is still checked, "
+            "and a bad one is an error): remove BZZZ_JITTER",
         ],
         consecutive=False,
     )

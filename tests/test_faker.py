@@ -256,3 +256,71 @@ def test_fakers_own_fixture_can_follow_the_bzzz_seed(pytester: pytest.Pytester) 
     first, again, other = (printed(result, "ADDRESSES") for result in runs)
     assert first == again
     assert first != other
+
+
+# -- ucxl_faker's seed and ucxl_path's depth, checked -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seed", "error", "got"),
+    [("1", TypeError, "str '1'"), (1.5, TypeError, "float 1.5"), (True, TypeError, "bool True"),
+     (-1, ValueError, "-1"), (2**32, ValueError, "4294967296")],
+)  # fmt: skip
+def test_ucxl_faker_checks_its_seed_as_a_world_does(
+    seed: object, error: type[Exception], got: str
+) -> None:
+    from pytest_bzzz import World
+    from pytest_bzzz.faker import ucxl_faker
+
+    with pytest.raises(error) as caught:
+        ucxl_faker(seed)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f"ucxl_faker(seed=...) must be an int from 0 to 4294967295, or None, got {got}"
+    )
+    with pytest.raises(error):  # the same kind of error as the world's
+        World(seed=seed)  # type: ignore[arg-type]
+
+
+def test_ucxl_faker_takes_every_seed_a_world_takes() -> None:
+    from pytest_bzzz._kernel.seeds import SEED_LIMIT
+    from pytest_bzzz.faker import _SEED_LIMIT, ucxl_faker
+
+    assert _SEED_LIMIT == SEED_LIMIT
+    for seed in (0, SEED_LIMIT - 1, None):
+        assert ucxl_faker(seed).ucxl_address().startswith("ucxl://")
+
+
+def test_a_path_too_deep_for_any_address_is_a_value_error(fake: Faker) -> None:
+    from pytest_bzzz import MAX_LENGTH
+    from pytest_bzzz.faker import _MAX_DEPTH
+
+    with pytest.raises(ValueError, match="at most") as caught:
+        fake.ucxl_path(10**6)
+    assert str(caught.value) == (
+        f"ucxl_path(depth=...) must be at most {_MAX_DEPTH}, got 1000000: an address holds at "
+        f"most {MAX_LENGTH:,} characters, and a path of more directories may not fit in one"
+    )
+    with pytest.raises(ValueError, match="at most"):
+        fake.ucxl_path(_MAX_DEPTH + 1)
+
+
+def test_the_deepest_path_fits_in_the_longest_address_the_provider_writes(fake: Faker) -> None:
+    from pytest_bzzz import MAX_LENGTH
+    from pytest_bzzz import faker as provider
+
+    assert provider._MAX_LENGTH == MAX_LENGTH
+    longest = {
+        name: max(getattr(provider, f"_{name}"), key=len)
+        for name in ("AGENTS", "ROLES", "PROJECTS", "DIRECTORIES", "STEMS", "EXTENSIONS")
+    }
+    task = "x" * provider._LONGEST_TASK
+    path = "/".join([longest["DIRECTORIES"]] * provider._MAX_DEPTH)
+    text = (
+        f"ucxl://{longest['AGENTS']}:{longest['ROLES']}@{longest['PROJECTS']}:{task}"
+        f"/*@2026-12-31T23:59:59Z/{path}/{longest['STEMS']}{longest['EXTENSIONS']}"
+    )
+    assert len(text) <= MAX_LENGTH
+    assert str(UCXLAddress.parse(text)) == text
+    for _ in range(20):
+        address = UCXLAddress.parse(f"ucxl://a:b@c:d/{fake.ucxl_path(provider._MAX_DEPTH)}")
+        assert address.path.count("/") == provider._MAX_DEPTH

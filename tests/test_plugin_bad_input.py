@@ -44,6 +44,12 @@ OPERATIONS = "known operations: " + ", ".join(sorted(pytest_bzzz.OPERATIONS))
             "ops: unknown operation 'aget_value' ('get_value' covers its async twin "
             f"'aget_value'); {OPERATIONS}",
         ),
+        (
+            'flaky_network(0.1, ops=["PUT_VALUE"])',
+            "ops: unknown operation 'PUT_VALUE': did you mean 'put_value'? (operation names are "
+            "in lower case)",
+        ),
+        ('flaky_network("150%")', "rate: must be between 0% and 100%, got '150%'"),
         ("latency()", f"missing the argument 'ms'; the signature is {LATENCY_SIGNATURE}"),
         ("latency(100, 20)", f"takes 1 positional argument; the signature is {LATENCY_SIGNATURE}"),
         ("latency(100, jiter=20)", "unknown argument 'jiter'; accepted: ms, jitter, distribution"),
@@ -272,7 +278,12 @@ def test_bad_marker_on_a_module_or_class_names_it(pytester: pytest.Pytester) -> 
         (
             [], {}, "bzzz_failure_rate = 200%",
             "failure_rate '200%' from the bzzz_failure_rate ini option: "
-            "must be between 0 and 1, got '200%'",
+            "must be between 0% and 100%, got '200%'",
+        ),
+        (
+            ["--bzzz-failure-rate=150%"], {}, "",
+            "failure_rate '150%' from the command line (--bzzz-failure-rate): "
+            "must be between 0% and 100%, got '150%'",
         ),
         (
             [], {}, "bzzz_clock = sundial",

@@ -412,7 +412,7 @@ def test_help_shows_every_option_and_ini_option_from_the_table(pytester: pytest.
     for setting in SETTINGS:
         if setting.configurable:
             assert f"{setting.option}={setting.option_metavar}" in text
-            assert re.search(rf"{setting.ini} \((string|string \| int \| float)\): ", text)
+            assert re.search(rf"{setting.ini} \((string|string \| int \| float \| bool)\): ", text)
             assert setting.ini_help in text
     assert "'last' for the previous run's (env PYTEST_BZZZ_SEED, ini bzzz_seed)" in text
 

@@ -243,8 +243,9 @@ def test_deprecated_variables_say_what_to_do() -> None:
         "BZZZ_OPS": "get_value",  # ops is no configurable setting
     }
     assert deprecated_variables(env) == [
-        "the environment variable BZZZ_SEED is deprecated, and ignored since PYTEST_BZZZ_SEED "
-        "is set: remove BZZZ_SEED",
+        "the environment variable BZZZ_SEED is deprecated, and overridden by PYTEST_BZZZ_SEED, "
+        "which is also set (its value is still checked, and a bad one is an error): remove "
+        "BZZZ_SEED",
         "the environment variable BZZZ_LATENCY is deprecated: rename it PYTEST_BZZZ_LATENCY "
         "(the BZZZ_ prefix belongs to the BZZZ node's own configuration)",
     ]
@@ -258,3 +259,14 @@ def test_every_configurable_setting_has_both_names_of_its_variable() -> None:
     for setting in SETTINGS:
         assert setting.env == "PYTEST_" + setting.deprecated_env
         assert setting.deprecated_env == "BZZZ_" + setting.name.upper()
+
+
+def test_a_deprecated_variable_under_the_new_one_is_overridden_not_ignored() -> None:
+    """Its bad value still stops the run, so the warning must not call it ignored."""
+    env = {"BZZZ_LATENCY": "fast", "PYTEST_BZZZ_LATENCY": "50"}
+    (note,) = deprecated_variables(env)
+    assert "ignored" not in note
+    assert "overridden by PYTEST_BZZZ_LATENCY" in note
+    assert "its value is still checked" in note
+    with pytest.raises(SettingError, match="latency 'fast' from the BZZZ_LATENCY environment"):
+        resolve_session({}, env, {})

@@ -21,12 +21,13 @@ from typing import Final, Literal, Self, TypeAlias, get_args
 
 from . import loop
 from .asynclib import running_library
+from .units import seconds_or_text
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["DEFAULT_START", "Clock", "ClockMode", "RealWork"]
+__all__ = ["DEFAULT_START", "Clock", "ClockMode", "RealWork", "check_mode"]
 
 ClockMode: TypeAlias = Literal["virtual", "real"]
 _MODES: Final = frozenset(get_args(ClockMode))
@@ -35,8 +36,43 @@ DEFAULT_START: Final = datetime(2025, 1, 1, tzinfo=UTC)
 """The instant a virtual world starts at, so that timestamps are reproducible."""
 
 
+def check_mode(mode: object) -> ClockMode:
+    """A clock's mode, ``"virtual"`` or ``"real"``, in any case (``"REAL"``)."""
+    if not isinstance(mode, str):
+        raise TypeError(
+            f"clock must be a str, 'virtual' or 'real', got {type(mode).__name__} {mode!r}"
+        )
+    word = mode.strip().lower()
+    if word not in _MODES:
+        raise ValueError(f"clock must be 'virtual' or 'real' (in any case), got {mode!r}")
+    return word  # type: ignore[return-value]  # one of the Literal's values, checked above
+
+
+def _seconds(what: str, value: object) -> float:
+    """A time given to the clock by hand that is not a float: an int, or a string with a unit.
+
+    The methods call this only for a value that is not a float already (one
+    ``type`` check on an operation's path): ``"1.5s"`` and ``"250ms"`` are
+    read as :func:`seconds_or_text` reads them; anything but a number or a
+    string is refused.
+    """
+    if isinstance(value, str):
+        return seconds_or_text(what, value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"{what} must be seconds (a number) or a string with a unit ('250ms', '1.5s'), "
+            f"got {type(value).__name__} {value!r}"
+        )
+    return value  # an int, as given (a message about it shows it so)
+
+
 class Clock:
-    """Seconds since the world started, virtual or real; see :meth:`now` and :meth:`advance`."""
+    """Seconds since the world started, virtual or real; see :meth:`now` and :meth:`advance`.
+
+    The times its methods take (:meth:`advance`, :meth:`advance_to`,
+    :meth:`sleep`, :meth:`spend`) are seconds (a number), or a string with a
+    unit (``"1.5s"``, ``"250ms"``), as the world's fault methods take them.
+    """
 
     def __init__(
         self,
@@ -44,8 +80,7 @@ class Clock:
         *,
         start: datetime | None = None,
     ) -> None:
-        if mode not in _MODES:
-            raise ValueError(f"clock must be 'virtual' or 'real', got {mode!r}")
+        mode = check_mode(mode)
         if start is not None and not isinstance(start, datetime):
             raise TypeError(f"start must be a timezone-aware datetime, got {type(start).__name__}")
         if start is not None and start.utcoffset() is None:
@@ -91,8 +126,13 @@ class Clock:
         """The current instant as a timezone-aware UTC datetime."""
         return self._start + timedelta(seconds=self.now())
 
-    def advance(self, seconds: float) -> None:
-        """Move the clock forward by hand (without sleeping, in either mode)."""
+    def advance(self, seconds: float | str) -> None:
+        """Move the clock forward by hand (without sleeping, in either mode).
+
+        ``seconds`` is a number, or a string with a unit (``"1.5s"``).
+        """
+        if type(seconds) is not float:
+            seconds = _seconds("advance(seconds)", seconds)
         if not seconds >= 0:
             raise ValueError(f"the clock only moves forward; cannot advance by {seconds!r}")
         with self._lock:
@@ -102,8 +142,13 @@ class Clock:
                 self._offset += seconds
                 self._catch_up()
 
-    def advance_to(self, instant: float) -> None:
-        """Move the clock forward to ``instant`` (seconds since the start); never back."""
+    def advance_to(self, instant: float | str) -> None:
+        """Move the clock forward to ``instant`` (seconds since the start); never back.
+
+        ``instant`` is a number, or a string with a unit (``"5s"``: five seconds in).
+        """
+        if type(instant) is not float:
+            instant = _seconds("advance_to(instant)", instant)
         if not instant >= 0:
             raise ValueError(f"the clock's instants are 0 or more, got {instant!r}")
         with self._lock:
@@ -152,12 +197,14 @@ class Clock:
                 while self._run_due is not None and self._deadline <= self.now():
                     self._deadline = self._run_due(self.now())
 
-    def spend(self, seconds: float) -> float:
+    def spend(self, seconds: float | str) -> float:
         """Spend ``seconds`` of simulated time and return the time the spending started at.
 
         Virtual: the clock jumps at once (an operation's latency is spent so).
         Real: really sleeps, without holding :attr:`lock`.
         """
+        if type(seconds) is not float:
+            seconds = _seconds("spend(seconds)", seconds)
         if not seconds >= 0:
             raise ValueError(f"the clock only moves forward; cannot spend {seconds!r} seconds")
         if self._mode == "virtual":
@@ -192,15 +239,17 @@ class Clock:
             self._offset = end
         return start
 
-    def sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float | str) -> None:
         """Spend ``seconds`` of simulated time: instantly when virtual, really when real."""
+        if type(seconds) is not float:
+            seconds = _seconds("sleep(seconds)", seconds)
         if self._mode == "virtual":
             self.advance(seconds)
         elif seconds > 0:
             time.sleep(seconds)
             self._catch_up()
 
-    async def asleep(self, seconds: float) -> None:
+    async def asleep(self, seconds: float | str) -> None:
         """Spend ``seconds`` in async code, on the loop that runs it.
 
         Under asyncio, the running loop follows this clock when virtual, so the
@@ -210,6 +259,8 @@ class Clock:
         overlap; without one, a virtual clock moves by ``seconds`` at once and
         the task yields to the others. A real clock sleeps.
         """
+        if type(seconds) is not float:
+            seconds = _seconds("asleep(seconds)", seconds)
         library = running_library()
         if library == "asyncio":
             import asyncio

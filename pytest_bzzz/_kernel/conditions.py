@@ -29,6 +29,7 @@ __all__ = [
     "LIBP2P_RECORD_LIMIT",
     "Distribution",
     "NetworkConditions",
+    "check_operations",
     "format_size",
     "seconds",
     "seconds_or_none",
@@ -85,33 +86,84 @@ def _failure_rate(value: object) -> float:
     return float(value) + 0.0
 
 
-def _failure_ops(value: object) -> frozenset[str] | None:
-    """Operation names, each declared in ``OPERATIONS``; ``None`` for every operation."""
+def check_operations(names: Iterable[str]) -> frozenset[str]:
+    """Operation names, each declared in ``OPERATIONS``, as a frozenset (``OPERATIONS.check``).
+
+    An unknown name that is a known one in another case (``"PUT_VALUE"``) is
+    refused with the known name to write instead.
+    """
+    chosen = names if isinstance(names, str) else list(names)
+    try:
+        return OPERATIONS.check(chosen)
+    except ValueError:
+        known = {name.lower(): name for name in OPERATIONS}
+        for name in OPERATIONS:
+            operation = OPERATIONS.get(name)
+            if operation is not None:
+                known.setdefault(operation.twin.lower(), name)  # "APUT_VALUE": put_value
+        for name in sorted({n for n in chosen if isinstance(n, str)} - OPERATIONS.names()):
+            meant = known.get(name.lower())
+            if meant is not None and name != name.lower():  # the registry explains a twin
+                twin = "" if meant == name.lower() else f", and {meant!r} covers {name.lower()!r}"
+                raise ValueError(
+                    f"unknown operation {name!r}: did you mean {meant!r}? (operation names are "
+                    f"in lower case{twin})"
+                ) from None
+        raise
+
+
+def _failure_ops(value: object, rate: float, name: str = "failure_ops") -> frozenset[str] | None:
+    """Operation names, each declared in ``OPERATIONS``; ``None`` for every operation.
+
+    ``name`` is the argument the caller wrote (``failure_ops``, or ``ops`` for
+    ``set_failure_rate``), and ``rate`` the failure rate they go with, so that
+    the advice fits the case.
+    """
     if value is None:
         return None
     accepted = "a collection of operation names, or None for every operation"
     if isinstance(value, str):
-        raise TypeError(f"failure_ops must be {accepted}, not the str {value!r}")
+        raise TypeError(
+            f"{name} must be {accepted}, not the str {value!r} (for one operation: "
+            f"{name}=[{value!r}])"
+        )
     if not isinstance(value, Iterable):
-        raise TypeError(f"failure_ops must be {accepted}, got {type(value).__name__}")
+        raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
     names = list(value)
-    for name in names:
-        if not isinstance(name, str):
+    for each in names:
+        if not isinstance(each, str):
             raise TypeError(
-                f"failure_ops: operation names must be str, got {type(name).__name__} {name!r}"
+                f"{name}: operation names must be str, got {type(each).__name__} {each!r}"
             )
     if not names:
+        raise ValueError(_no_operation(name, rate))
+    try:
+        return check_operations(names)
+    except ValueError as error:  # an unknown name: the registry's message, then the argument
         raise ValueError(
+            f"{error}; {name} takes these names, or None for every operation"
+        ) from None
+
+
+def _no_operation(name: str, rate: float) -> str:
+    """Why an empty ``failure_ops`` (or ``set_failure_rate``'s ``ops``) is refused; what instead."""
+    rate_name = "failure_rate" if name == "failure_ops" else "the rate"
+    if rate == 0:
+        return (
+            f"{name} must name at least one operation, or be None for every operation; with "
+            f"{rate_name} 0 no operation fails anyway: leave {name} out"
+        )
+    if name == "failure_ops":
+        return (
             "failure_ops must name at least one operation (an empty set would switch failures "
             "off unnoticed): leave it None for every operation, or give failure_rate=0 for no "
             "failures"
         )
-    try:
-        return OPERATIONS.check(names)
-    except ValueError as error:  # an unknown name: the registry's message, then the field's name
-        raise ValueError(
-            f"{error}; failure_ops takes these names, or None for every operation"
-        ) from None
+    return (
+        f"{name} must name at least one operation (an empty collection would switch failures "
+        f"off unnoticed): leave {name} out to keep the operations the failures are limited to, "
+        f"give {name}=None for every operation, or a rate of 0 for no failures"
+    )
 
 
 def _ambiguous_timeouts(value: object) -> bool:
@@ -185,14 +237,23 @@ class NetworkConditions:
         set_field(self, "jitter", seconds("jitter", self.jitter))
         set_field(self, "distribution", _distribution(self.distribution))
         set_field(self, "failure_rate", _failure_rate(self.failure_rate))
-        set_field(self, "failure_ops", _failure_ops(self.failure_ops))
+        set_field(self, "failure_ops", _failure_ops(self.failure_ops, self.failure_rate))
         set_field(self, "timeout", seconds_or_none("timeout", self.timeout))
         set_field(self, "ambiguous_timeouts", _ambiguous_timeouts(self.ambiguous_timeouts))
         set_field(self, "max_record_size", _max_record_size(self.max_record_size))
 
     def replace(self, **changes: Any) -> NetworkConditions:
         """Return a copy with the given fields changed (validated)."""
-        return dataclasses.replace(self, **changes)
+        # Built here rather than by dataclasses.replace, whose frame would show in the
+        # traceback of a refused value: this module's frames are hidden, the stdlib's not.
+        fields = {name: getattr(self, name) for name in _FIELDS}
+        unknown = sorted(changes.keys() - fields.keys())
+        if unknown:
+            raise TypeError(
+                f"NetworkConditions has no field {unknown[0]!r}; its fields: {', '.join(_FIELDS)}"
+            )
+        fields.update(changes)
+        return NetworkConditions(**fields)
 
     def draw_latency(self, rng: random.Random) -> float:
         """Draw one operation's delay. Draws from ``rng`` only when there is jitter."""
@@ -238,6 +299,9 @@ class NetworkConditions:
         return ", ".join(parts) or "a perfect network (no latency, no failures)"
 
 
+_FIELDS: Final = tuple(field.name for field in dataclasses.fields(NetworkConditions))
+
+
 def with_failure_rate(
     conditions: NetworkConditions, rate: object, ops: Iterable[str] | EllipsisType | None = ...
 ) -> NetworkConditions:
@@ -253,5 +317,5 @@ def with_failure_rate(
         value = parse_rate(rate)
     except ValueError as error:
         raise ValueError(f"rate {error}") from None
-    failing = conditions.failure_ops if ops is ... else ops
+    failing = conditions.failure_ops if ops is ... else _failure_ops(ops, value, "ops")
     return conditions.replace(failure_rate=value, failure_ops=failing)

@@ -71,7 +71,10 @@ def seconds_or_text(name: str, value: object) -> float:
                 f"{name} must be seconds (a number) or a string with a unit ('250ms', '1.5s'), "
                 f"got {value!r}"
             )
-        return parse_duration(value)
+        try:
+            return parse_duration(value)
+        except ValueError as error:  # negative or infinite: say of what
+            raise ValueError(f"{name} {error}") from None
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
     return float(value) + 0.0
@@ -89,6 +92,8 @@ def parse_rate(value: object) -> float:
             f"expected a number between 0 and 1 (or a percentage such as '10%'), got {value!r}"
         ) from None
     if not 0 <= rate <= 1:  # also refuses NaN
+        if percent:
+            raise ValueError(f"must be between 0% and 100%, got {value!r}")
         raise ValueError(f"must be between 0 and 1, got {value!r}")
     return rate + 0.0  # -0 is 0
 

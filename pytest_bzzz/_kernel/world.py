@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from .._ucxl.address import UCXLAddress
 from .clock import Clock, ClockMode, RealWork
 from .cluster import Cluster, FaultEvent
-from .conditions import NetworkConditions
+from .conditions import NetworkConditions, check_operations
 from .defaults import (
     DEFAULT_ELECTION_TIMEOUT,
     DEFAULT_HEARTBEAT,
@@ -31,7 +31,6 @@ from .defaults import (
 )
 from .elections import Elections
 from .leadership import Leadership
-from .operations import OPERATIONS
 from .peers import Peer, PeerIds
 from .pipeline import AsyncRun, Pipeline, Prepared, Run
 from .record import DEFAULT_RECORD_LIMIT, Call, CallLog, Outcome, Stats
@@ -89,7 +88,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
     Usable on its own as a context manager; closing it releases any event loop
     that follows its virtual clock and what backends keep in it. ``seed``
     defaults to a fresh one (see :attr:`seed`), ``clock`` is ``"virtual"`` or
-    ``"real"``, ``start`` is the instant the clock starts at,
+    ``"real"`` (in any case), ``start`` is the instant the clock starts at,
     ``record_calls`` bounds the call record (``0`` keeps none), and ``peers``
     is how many peers it starts with, the local one included. The peers and
     the faults among them (``partition``, ``kill``, ...) are the methods of
@@ -284,7 +283,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
     ) -> list[Call]:
         """Recorded calls, oldest first, filtered by operation, key and outcome."""
         if op is not None:
-            OPERATIONS.check([op])
+            check_operations([op])
         if not self._log.limit:
             raise RuntimeError(
                 "the record of calls is off in this world (record_calls=0), so there are no "

@@ -140,6 +140,12 @@ def _read(setting: Setting, given: _Given) -> Sourced:
     try:
         return Sourced(setting.parse(given.raw), given.source)
     except ValueError as error:
+        if given.in_ini and isinstance(given.raw, bool):  # TOML's true/false, for a number
+            written = "true" if given.raw else "false"
+            raise SettingError(
+                f"{setting.name} = {written} {given.source}: a boolean (true or false) is not "
+                f"a value of this setting; accepted: {setting.accepted_text}"
+            ) from None
         hint = _unquoted_hint(setting, given)
         raise SettingError(f"{setting.name} {given.raw!r} {given.source}: {error}{hint}") from None
 
@@ -321,8 +327,8 @@ def deprecated_variables(env: Mapping[str, str]) -> list[str]:
             continue
         if _is_set(env.get(new)):
             notes.append(
-                f"the environment variable {old} is deprecated, and ignored since {new} is set: "
-                f"remove {old}"
+                f"the environment variable {old} is deprecated, and overridden by {new}, which is "
+                f"also set (its value is still checked, and a bad one is an error): remove {old}"
             )
         else:
             notes.append(

@@ -15,7 +15,7 @@ from typing import Final
 
 from .._backends.registry import BACKENDS, available_backends
 from .._kernel.clock import ClockMode
-from .._kernel.operations import OPERATIONS
+from .._kernel.conditions import check_operations
 from .._kernel.seeds import SEED_LIMIT
 from .._kernel.units import parse_duration, parse_rate
 
@@ -62,9 +62,14 @@ _SIZE_UNITS: Final = {
 
 
 def parse_switch(value: object) -> bool:
-    """On or off: ``True``/``False``, or a word for either (``true``, ``off``, ``1``), any case."""
+    """On or off: ``True``/``False``, or a word for either (``true``, ``off``, ``1``), any case.
+
+    The numbers 1 and 0 (a TOML table's ``= 1``) are read as their words are.
+    """
     if isinstance(value, bool):
         return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
     word = _word(value)
     if isinstance(word, str) and word in _SWITCH_WORDS:
         return _SWITCH_WORDS[word]
@@ -194,7 +199,7 @@ def parse_ops(value: object) -> frozenset[str] | None:
             "no operation is named; leave ops out (or give ops=None) for every operation, "
             "or give flaky_network(0) to switch failures off"
         )
-    return OPERATIONS.check(names)
+    return check_operations(names)
 
 
 def parse_backend(value: object) -> str:

@@ -6,7 +6,9 @@ fixture. A test that uses none of the
 plugin's fixtures makes no world, so its markers would go unread: a bad
 argument unnoticed, a marker that does nothing unnoticed. :class:`MarkerCheck`
 (registered by ``options.pytest_configure``) checks them at the setup of such
-a test, as the fixture would (a bad argument is an error of that test), and
+a test, as the fixture would (a bad argument is an error of that test, and so
+is a peer that the ``partition``, ``faults`` or ``at`` markers name and the
+test's world would not know, for the ``peers`` it would start with), and
 warns with :class:`BzzzMarkerWarning` about each marker written on the test
 itself, which has no effect. A marker of a class or module is not warned
 about: it applies to all of their tests, of which some may well make no
@@ -19,8 +21,8 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from .._settings import MARKERS, MarkerUse, SettingError, check_markers
-from .faults import FAULT_MARKERS, fault_markers, written_on
+from .._settings import MARKERS, MarkerUse, SettingError, check_markers, resolve_test
+from .faults import FAULT_MARKERS, Apply, fault_markers, written_on
 
 if TYPE_CHECKING:
     from _pytest.nodes import Node
@@ -105,6 +107,46 @@ def markers_of(item: pytest.Item) -> list[tuple[Node, MarkerUse]]:
 _CHECKED: Final = frozenset({*MARKERS, "partition", *FAULT_MARKERS})
 
 
+def _check_peers(
+    item: pytest.Item,
+    uses: list[MarkerUse],
+    partitioned: tuple[str, list[list[str]]] | None,
+    faults: list[tuple[str, Apply]],
+) -> None:
+    """Check the peers the partition and fault markers name, as the test's world would.
+
+    A world of the test's settings (its ``peers`` resolved from its markers
+    and the run's configuration) is made, the markers are applied to it as
+    the ``bzzz_network`` fixture applies them, and it is closed: a peer it
+    does not know is a ``SettingError`` that names the marker, as with the
+    fixture. No hook sees this world.
+    """
+    from .._kernel.seeds import derive_seed
+    from .._kernel.world import World
+    from .stash import SESSION_KEY
+
+    session = item.config.stash[SESSION_KEY]
+    settings = resolve_test(session, uses, item.nodeid, derive_seed(session.seed, item.nodeid))
+    with World(
+        seed=settings.seed,
+        peers=settings.peers,
+        replication=settings.replication,
+        heartbeat=settings.heartbeat,
+        election_timeout=settings.election_timeout,
+    ) as world:
+        if partitioned is not None:
+            shown, groups = partitioned
+            try:
+                world.partition(*groups)
+            except (TypeError, ValueError) as error:
+                raise SettingError(f"{shown}: {error}") from None
+        for shown, apply in faults:
+            try:
+                apply(world)
+            except (TypeError, ValueError, LookupError) as error:
+                raise SettingError(f"{shown}: {error}") from None
+
+
 class MarkerCheck:
     """Check, and warn about, the markers of each test that makes no world (at its setup)."""
 
@@ -118,7 +160,9 @@ class MarkerCheck:
         try:
             check_markers([use for _, use in uses])
             partitioned = partition_groups(item)
-            fault_markers(item)  # their shapes; the world would check their peers
+            faults = fault_markers(item)  # their shapes
+            if partitioned is not None or faults:
+                _check_peers(item, [use for _, use in uses], partitioned, faults)
         except SettingError as error:
             problem = f"bzzz: {error}"
         else:

@@ -34,13 +34,15 @@ from .._settings import (
 from . import hookspecs
 from .faults import AT_HELP, FAULTS_HELP
 from .markers import PARTITION_HELP, MarkerCheck
+from .stash import SESSION_KEY as SESSION_KEY  # (read from here by fixtures.py)
 
-SESSION_KEY = pytest.StashKey[SessionSettings]()
 SEED_NOTE_KEY = pytest.StashKey[str]()
 
-_INI_TYPE: Final[Any] = (str | int | float) if pytest.version_tuple[:2] >= (9, 2) else None
-"""pytest 9.2 reads a number from a native TOML table (``bzzz_latency = 250``) for an ini
-option typed so, and text from every other file; earlier versions only text (``None``)."""
+_INI_TYPE: Final[Any] = (str | int | float | bool) if pytest.version_tuple[:2] >= (9, 2) else None
+"""pytest 9.2 reads a number or a boolean from a native TOML table (``bzzz_latency = 250``,
+``bzzz_ambiguous_timeouts = true``) for an ini option typed so, and text from every other
+file; earlier versions only text (``None``). Each setting's parser then accepts what it means
+(a boolean only for an on/off setting) and refuses the rest with its own message."""
 
 _RERUNS: Final = (
     ("lf", "--lf"),
