@@ -142,7 +142,8 @@ def test_the_backend_setting_names_a_registered_backend(pytester: pytest.Pyteste
         [
             literal(
                 "ERROR: bzzz: backend 'libp3' from the command line (--bzzz-backend): "
-                "expected the name of a backend: memory, got 'libp3'"
+                "expected the name of a backend: memory, or libp2p (real py-libp2p hosts; it needs "
+                "the pytest-bzzz[libp2p] extra), got 'libp3'"
             )
         ]
     )
@@ -167,7 +168,8 @@ def test_a_marker_naming_an_unknown_backend_fails_the_setup(pytester: pytest.Pyt
         [
             literal(
                 "bzzz: @pytest.mark.bzzz(backend='redis') on test_dht: backend: "
-                "expected the name of a backend: memory, got 'redis'"
+                "expected the name of a backend: memory, or libp2p (real py-libp2p hosts; it needs "
+                "the pytest-bzzz[libp2p] extra), got 'redis'"
             )
         ]
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from .._backends.registry import BACKENDS, available_backends
+from .._backends.registry import BACKENDS, DEFAULT_BACKEND, LIBP2P_EXTRA
 from .._kernel.clock import ClockMode
 from .._kernel.conditions import check_operations
 from .._kernel.seeds import SEED_LIMIT
@@ -39,9 +39,12 @@ __all__ = [
 ]
 
 SEED_HELP: Final = f"a whole number from 0 to {SEED_LIMIT - 1}"
-BACKEND_HELP: Final = f"the name of a backend: {', '.join(available_backends())}"
-"""The backends that can be loaded here: ``libp2p`` only with its extra installed (asked for
-without it, the error says what to install)."""
+BACKEND_HELP: Final = (
+    f"the name of a backend: {DEFAULT_BACKEND}, or libp2p (real py-libp2p hosts; it needs "
+    f"the {LIBP2P_EXTRA} extra)"
+)
+"""Every built-in backend, whether it can be loaded here or not (asked for without its extra,
+the libp2p backend's error says what to install)."""
 
 
 SWITCH_HELP: Final = "true or false (also yes/no, on/off, 1/0)"
