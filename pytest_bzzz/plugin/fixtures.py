@@ -38,7 +38,7 @@ from .options import SESSION_KEY
 if TYPE_CHECKING:
     from .._kernel.clock import Clock
     from .._kernel.conditions import NetworkConditions
-    from .._kernel.timeline import Failure
+    from .._kernel.timeline import Failure, Scheduled
     from .._kernel.world import World
 
 WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
@@ -49,6 +49,8 @@ _LOADED_KEY = pytest.StashKey[dict[str, Backend]]()
 _UNLOADABLE_KEY = pytest.StashKey[dict[str, str]]()
 # Why a built-in backend's start() failed, by name, for the rest of the session.
 _FAILED_STARTS_KEY = pytest.StashKey[dict[str, str]]()
+# The at markers' scheduled actions of a test, each with its marker as written.
+_SCHEDULED_KEY = pytest.StashKey[dict["Scheduled", str]]()
 
 
 def _markers_of(item: pytest.Item) -> list[MarkerUse]:
@@ -158,6 +160,20 @@ def _start(request: pytest.FixtureRequest, backend: Backend) -> None:
     )
 
 
+def _check_world(request: pytest.FixtureRequest, backend: Backend, world: World) -> None:
+    """Have a built-in backend refuse (``NotImplementedError``) what of the world it cannot apply.
+
+    It is given the settings' sources and the at markers' actions, so that its
+    refusal names each value and marker, and where it came from.
+    """
+    check = getattr(backend, "check_world", None)
+    if request.config.stash.get(_LOADED_KEY, {}).get(backend.name) is not backend:
+        return  # a hook's backend: the hook's to check
+    if callable(check):
+        sources = request.node.stash[WORLD_KEY][1].sources
+        check(world, sources=sources, scheduled=request.node.stash.get(_SCHEDULED_KEY, None))
+
+
 def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkConditions:
     """Apply each hook's changes to ``base``, field by field; the first to change a field wins."""
     from .._kernel.conditions import NetworkConditions
@@ -178,6 +194,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     """The test's simulated world: seed, clock, network conditions, peers, storage, calls."""
     __tracebackhide__ = True
     from .._kernel.slots import enter_running, leave_running
+    from .._kernel.timeline import Scheduled
     from .._kernel.units import format_seconds
     from .._kernel.world import World, unraised_failures
 
@@ -226,9 +243,12 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
                 world.partition(*groups)
             except (TypeError, ValueError, NotImplementedError) as error:
                 raise SettingError(f"{shown}: {error}") from None
+        scheduled = item.stash[_SCHEDULED_KEY] = {}
         for shown, apply in fault_markers(item):  # peers down from the start, schedules
             try:
-                apply(world)
+                entry = apply(world)
+                if isinstance(entry, Scheduled):  # an at marker's: a backend may refuse it
+                    scheduled[entry] = shown
             except (TypeError, ValueError, LookupError, NotImplementedError) as error:
                 raise SettingError(f"{shown}: {error}") from None
     except SettingError as error:
@@ -346,9 +366,14 @@ def _built(request: pytest.FixtureRequest, world: World, interface: type[Any]) -
     method = "dht" if interface is DHT else "connector"
     _start(request, backend)
     try:
+        _check_world(request, backend, world)
         built = getattr(backend, method)(world)
     except NotImplementedError as error:  # what the backend cannot build, said by it
-        _fail(f"backend {backend.name!r} cannot build {request.fixturename}: {error}")
+        problem = str(error)
+    else:
+        problem = ""
+    if problem:  # out of the except block: the report shows no chain of errors
+        _fail(f"backend {backend.name!r} cannot build {request.fixturename}: {problem}")
     if not isinstance(built, interface):
         missing = [name for name in _members(interface) if not hasattr(built, name)]
         _fail(

@@ -101,3 +101,27 @@ def test_a_partition_keeps_a_value_from_the_other_side(
 
     with pytest.raises(NotFoundError):
         peers[1].get_value(KEY)
+
+
+@pytest.mark.libp2p_differs(
+    reason="a libp2p peer keeps what a get finds on the others (and offers it to the peers "
+    "that hold none): a value a revived peer has read outlives the peers it was read from, "
+    "where the mock's reader keeps no copy"
+)
+def test_a_value_read_by_a_revived_peer_is_gone_with_its_holders(
+    peers: list[DHT], bzzz_network: World, differs: bool
+) -> None:
+    local, reader, other = bzzz_network.peers
+    peers[0].put_value(KEY, b"read once")
+    bzzz_network.kill(reader)
+    bzzz_network.revive(reader)  # back empty
+    assert peers[1].get_value(KEY) == b"read once"
+
+    bzzz_network.kill(local)
+    bzzz_network.kill(other)
+
+    if differs:
+        assert peers[1].get_value(KEY) == b"read once"
+    else:
+        with pytest.raises(NotFoundError):
+            peers[1].get_value(KEY)

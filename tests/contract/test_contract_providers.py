@@ -132,3 +132,22 @@ def test_a_killed_peer_can_be_named_a_provider(
     else:
         peers[0].provide(KEY, killed.id)
         assert peers[1].find_providers(KEY) == [killed.id]
+
+
+@pytest.mark.libp2p_differs(
+    reason="a libp2p peer that holds provider records of a key answers find_providers from "
+    "them alone: a revived peer that has announced the key lists itself, not the providers "
+    "the others hold"
+)
+def test_a_revived_provider_finds_the_others_too(
+    peers: list[DHT], bzzz_network: World, differs: bool
+) -> None:
+    first, revived = bzzz_network.peers[0], bzzz_network.peers[1]
+    peers[0].provide(KEY, first.id)
+    bzzz_network.kill(revived)
+    bzzz_network.revive(revived)  # back empty
+
+    peers[1].provide(KEY, revived.id)
+    found = peers[1].find_providers(KEY)
+
+    assert sorted(found) == sorted([revived.id] if differs else [first.id, revived.id])

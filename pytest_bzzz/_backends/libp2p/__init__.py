@@ -5,8 +5,9 @@ backends, and every difference is named in ``docs/fidelity.md``. One
 network per backend object (the plugin keeps one per session, so one per
 xdist worker), started on first use; each world gets a key namespace of its
 own on it, and its peers map to the hosts. Modules: ``network`` (the hosts,
-in a trio thread), ``worlds`` (what the backend keeps in each world) and
-``dht``. Needs py-libp2p (``pip install 'pytest-bzzz[libp2p]'``); may import
+in a trio thread), ``worlds`` (what the backend keeps in each world),
+``dht``, and ``limits`` (which of a world's settings real hosts cannot
+apply). Needs py-libp2p (``pip install 'pytest-bzzz[libp2p]'``); may import
 the kernel, the UCXL library and the interfaces; no other backend.
 """
 
@@ -16,15 +17,18 @@ import hashlib
 import itertools
 import threading
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, NoReturn
 
 from ..._kernel.slots import StateKey
 from .dht import Libp2pDHT
+from .limits import refusals
 from .network import Libp2pNetwork
 from .operation import describe
 from .worlds import SIMULATION_ONLY, Libp2pWorld, UnsupportedOnLibp2p
 
 if TYPE_CHECKING:
+    from ..._kernel.timeline import Scheduled
     from ..._kernel.world import World
 
 __all__ = ["DEFAULT_HOSTS", "Libp2pBackend", "Libp2pDHT", "StartFailed", "UnsupportedOnLibp2p"]
@@ -113,6 +117,26 @@ class Libp2pBackend:
         digest = hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:12]
         namespace = f"bzzz-{next(self._count)}-{digest}"
         return Libp2pWorld(world, self.network, namespace)
+
+    def check_world(
+        self,
+        world: World,
+        *,
+        sources: Mapping[str, str] | None = None,
+        scheduled: Mapping[Scheduled, str] | None = None,
+    ) -> None:
+        """Refuse a world whose settings real hosts cannot apply: :class:`UnsupportedOnLibp2p`.
+
+        The plugin calls it before the test's DHT, with the settings' sources
+        (``WorldSettings.sources``) and the ``at`` markers' scheduled actions,
+        each with its marker as written, so that the error names them. A
+        non-default ``replication`` (one that keeps fewer copies than libp2p's
+        k), ``value_ttl`` or ``provider_ttl``, and an ``at`` marker's action
+        on a virtual clock are refused; see ``limits``.
+        """
+        found = refusals(world, self._size, sources or {}, scheduled or {})
+        if found:
+            raise UnsupportedOnLibp2p("; ".join(found) + f"; {SIMULATION_ONLY}")
 
     def dht(self, world: World) -> Libp2pDHT:
         """The test's DHT: its world's local peer, on host 0."""

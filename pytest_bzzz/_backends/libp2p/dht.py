@@ -1,7 +1,8 @@
 """Libp2pDHT: the BZZZ DHT interface, over real py-libp2p hosts.
 
-Each operation is checked as the mock checks it, meets the world's
-conditions (a failure is drawn and raised before anything reaches the
+Each operation is checked as the mock checks it (on a real clock, after what
+the world has due by then has run, as on the memory backend), meets the
+world's conditions (a failure is drawn and raised before anything reaches the
 network; latency is waited for real before the call; the timeout bounds the
 whole call in real time), runs on the host of the peer the DHT acts as, and
 is recorded in the world's record of calls with the real seconds it took.
@@ -233,9 +234,11 @@ class Libp2pDHT:
     # -- running an operation: conditions, the real call, the record ------------------------
 
     def _check_status(self, peer: str, op: str, key: str) -> None:
-        """A peer that is not live makes no calls; first, a scheduled action's failure is raised
-        (a fault the backend refused, say), as the memory backend's operations raise it."""
+        """A peer that is not live makes no calls. First, on a real clock, what the world has
+        due by now runs (an ``at`` marker's fault, say), and a scheduled action's failure is
+        raised (a fault the backend refused), as the memory backend's operations do both."""
         world = self._world
+        world.clock._catch_up()  # a real clock's time passes without telling the timeline
         with world._lock:
             if world._timeline.failures:
                 world._raise_failures()

@@ -401,7 +401,10 @@ class Libp2pNetwork:
             old = await self._stop(index)
             self._retired[old.peer_id] = index
             await self._start_host(index)
-            others = [slot for i, slot in self._hosts.items() if i != index]
+            # Only to the hosts that run: a stopped one has no host to connect to.
+            others = [
+                slot for i, slot in self._hosts.items() if i != index and not slot.stop.is_set()
+            ]
             await self._connect([self._hosts[index]], others)
             quiet()
 
