@@ -96,12 +96,28 @@ def test_junit_xml_carries_the_seeds_and_how_to_reproduce(pytester: pytest.Pytes
     assert cases["test_plain"] == {}
 
 
+def test_junit_xml_carries_the_session_seed_when_no_test_made_a_world(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile("def test_plain():\n    assert False\n")
+    result = pytester.runpytest("--junitxml=report.xml", "--bzzz-seed=4242")
+    result.assert_outcomes(failed=1)
+    (suite,) = ET.parse(pytester.path / "report.xml").iter("testsuite")
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert properties == {"bzzz_session_seed": "4242"}
+
+
 def test_junit_xml_properties_cross_from_xdist_workers(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_world(mock_dht):\n    pass\n")
     result = pytester.runpytest("-n", "2", "-p", "xdist", "--junitxml=report.xml")
     result.assert_outcomes(passed=1)
-    names = [prop.get("name") for prop in ET.parse(pytester.path / "report.xml").iter("property")]
+    report = ET.parse(pytester.path / "report.xml")
+    names = [prop.get("name") for case in report.iter("testcase") for prop in case.iter("property")]
     assert names == ["bzzz_seed", "bzzz_session_seed", "bzzz_reproduce"]
+    (suite,) = report.iter("testsuite")
+    seeds = [p.get("value") for p in suite.findall("properties/property")]
+    assert len(seeds) == 1
+    assert f"bzzz: seed={seeds[0]}," in result.stdout.str()  # the header's seed
 
 
 def test_a_tests_world_is_let_go_once_its_reports_are_made(pytester: pytest.Pytester) -> None:

@@ -10,7 +10,8 @@ gathers them from the modules that hold them:
   ``mock_bzzz`` (built by the test's backend), ``bzzz_faker``, and the
   plugin's own default hook implementations;
 - ``markers``: the markers of tests that make no world, checked and warned about;
-- ``reporting``: the failure report's ``bzzz`` section and assertion messages.
+- ``reporting``: the failure report's ``bzzz`` section, the JUnit XML
+  report's properties, and assertion messages.
 
 The plugin's two warnings are public here, for ``filterwarnings``:
 ``pytest_bzzz.plugin.BzzzMarkerWarning`` and
@@ -42,7 +43,7 @@ from .options import (
     pytest_configure,
     pytest_report_header,
 )
-from .reporting import pytest_assertrepr_compare, pytest_runtest_makereport
+from .reporting import pytest_assertrepr_compare, pytest_runtest_makereport, pytest_sessionstart
 
 pytest_plugins = ["pytest_bzzz.plugin.ucxi"]  # the fake UCXI node's fixtures and marker
 
@@ -63,4 +64,5 @@ __all__ = [
     "pytest_fixture_setup",
     "pytest_report_header",
     "pytest_runtest_makereport",
+    "pytest_sessionstart",
 ]

@@ -3,8 +3,10 @@
 A failing test's report gets a ``bzzz`` section (its seeds, how to reproduce
 it, its world's conditions, clock and counters, its backend: the counters' time is
 "real seconds" on a backend whose calls take real time); every test that
-used a world gets properties in a JUnit XML report. Once the test's last
-report is made, the plugin lets its world go.
+used a world gets properties in a JUnit XML report, and the report's test
+suite the session seed, so that a run whose failures used no world still
+records it. Once the test's last report is made, the plugin lets its world
+go.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 from .._settings import WorldSettings
 from .fixtures import BACKEND_KEY, WORLD_KEY
+from .stash import SESSION_KEY
 
 if TYPE_CHECKING:
     from .._kernel.world import World
@@ -38,6 +41,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             if BACKEND_KEY in item.stash:
                 del item.stash[BACKEND_KEY]
     return report
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The session seed as a property of the JUnit XML report's test suite (``--junitxml``).
+
+    Written by pytest's own report writer (the plugin ``record_testsuite_property``
+    reaches), found among the registered plugins: only where the report is written
+    (under xdist, the controller; its seed is the workers').
+    """
+    settings = session.config.stash.get(SESSION_KEY, None)
+    if settings is None:
+        return
+    for plugin in session.config.pluginmanager.get_plugins():
+        add = getattr(plugin, "add_global_property", None)
+        if callable(add) and type(plugin).__name__ == "LogXML":
+            add("bzzz_session_seed", settings.seed)
 
 
 def reproduce(world: World, settings: WorldSettings) -> str:
