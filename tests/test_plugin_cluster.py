@@ -470,6 +470,23 @@ def test_the_at_marker_schedules_faults(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(passed=1)
 
 
+def test_an_at_marker_setup_has_passed_on_a_real_clock_runs_at_once(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.bzzz(peers=2, clock="real")
+        @pytest.mark.at(0, "kill", "peer-1")  # passed by the time the marker is applied
+        def test_killed_from_the_start(bzzz_network):
+            assert bzzz_network.status("peer-1") == "killed"
+            assert [f.action for f in bzzz_network.faults] == ["kill"]
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
 @pytest.mark.parametrize(
     ("marker", "problem"),
     [

@@ -83,8 +83,23 @@ class Schedule:
         ``cancel()`` takes it back. An action due now runs at once.
         """
         instant = seconds_or_text("the time of a scheduled action", when)
+        return self._schedule(instant, action, args, kwargs, late=False)
+
+    def _schedule(
+        self,
+        instant: float,
+        action: Callable[..., object] | str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        late: bool,
+    ) -> Scheduled:
+        """:meth:`at`, for an instant in seconds; with ``late``, an instant already past is due
+        now (the plugin's ``at`` marker on a real clock, whose time setup may have passed)."""
         with self._lock:
             now = self._clock.now()
+            if late:
+                instant = max(instant, now)
             if instant < now:
                 raise ValueError(
                     f"cannot schedule {self._name_of(action)} at {format_seconds(instant)}: "

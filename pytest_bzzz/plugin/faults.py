@@ -4,7 +4,9 @@
 world with those peers killed, paused or isolated (after the ``partition``
 marker's split, if any); ``@pytest.mark.at(time, action, *args)`` schedules a
 fault as ``bzzz_network.at()`` does, its time written as everywhere in
-markers: a number is milliseconds, a string may carry a unit (``"5s"``).
+markers: a number is milliseconds, a string may carry a unit (``"5s"``). On
+a real clock, a time that the test's setup has already passed runs the
+action as soon as the marker is applied.
 Every marker of the two applies, from the module's to the test's own, in
 that order, so a module can start its tests with a peer down and a test can
 add a schedule of its own.
@@ -123,7 +125,13 @@ def _at(mark: Mark, shown: str) -> list[Apply]:
             f"{shown}: the action must be a fault's name (such as 'heal') or a callable, "
             f"got {action!r}"
         )
-    return [lambda world: world.at(seconds, action, *args)]
+
+    def schedule(world: World) -> object:
+        # On a real clock, setup takes time: a time it has passed already runs the action now.
+        late = world.clock.mode == "real"
+        return world._schedule(seconds, action, tuple(args), {}, late=late)
+
+    return [schedule]
 
 
 def fault_markers(item: pytest.Item) -> list[tuple[str, Apply]]:
