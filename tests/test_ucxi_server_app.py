@@ -139,13 +139,14 @@ def test_the_servers_own_answers_follow_the_apps_rules() -> None:
     assert error["timestamp"] == "2025-01-01T00:00:00.000Z"  # the world clock's, not the wall's
     assert raw.startswith(b"HTTP/1.1 400 ")
     bad = json.loads(raw.partition(b"\r\n\r\n")[2])["error"]
-    assert (bad["code"], bad["source"]) == ("UCXL-400-MALFORMED", "my-node")
+    assert (bad["code"], bad["source"], bad["path"]) == ("UCXL-400-MALFORMED", "my-node", "/")
     assert f"X-Trace: {bad['request_id']}".encode() in raw
-    # The refused body was received (its head): recorded, without its body and without a route.
-    ((method, path, status, route, body),) = [
-        (r.method, r.path, r.status, r.route, r.body) for r in recorded
+    # The refused requests were received (their request lines at least): recorded, without
+    # their bodies and without a route.
+    assert [(r.method, r.path, r.status, r.route, r.body) for r in recorded] == [
+        ("PUT", "/ucxi/v1/put", 413, None, b""),
+        ("GET", "/", 400, None, b""),
     ]
-    assert (method, path, status, route, body) == ("PUT", "/ucxi/v1/put", 413, None, b"")
 
 
 def test_the_servers_own_answers_draw_their_ids_from_the_worlds_seed() -> None:

@@ -326,3 +326,32 @@ def test_trailer_fields_are_limited_as_heads_are(server: UCXIServer) -> None:
         server, b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + trailers
     )
     assert_bad_request(raw, "trailer fields over 4096 bytes")
+
+
+@pytest.mark.parametrize(
+    ("head", "echoed"),
+    [
+        (b"GET /ucxi/v1/health?x=1 HTTP/1.1\r\nX-Request-ID: mine-7\r\n\r\n", True),  # no Host
+        (b"GET /ucxi/v1/health?x=1 HTTP/9.9\r\nHost: x\r\nX-Request-ID: mine-7\r\n\r\n", False),
+        (
+            b"PUT /ucxi/v1/health?x=1 HTTP/1.1\r\nHost: x\r\nX-Request-ID: mine-7\r\n"
+            b"Content-Length: -5\r\n\r\n",
+            True,
+        ),
+    ],
+    ids=["no host", "version", "content length"],
+)
+def test_a_refused_request_whose_line_was_read_is_answered_with_its_path(
+    server: UCXIServer, head: bytes, echoed: bool
+) -> None:
+    # The note: ``path`` is the request path without the query. The client's id is echoed
+    # once its header was read (an unknown version stops at the request line).
+    status, _, body = parse(exchange(server, head))
+    error = json.loads(body)["error"]
+    assert (status, error["code"], error["path"]) == (
+        400,
+        "UCXL-400-BAD_REQUEST",
+        "/ucxi/v1/health",
+    )
+    assert (error["request_id"] == "mine-7") is echoed
+    assert_still_serving(server)

@@ -137,12 +137,18 @@ class Connection:
         self, app: Handler, refusal: Refusal, head: Head | None, *, keep_alive: bool
     ) -> bytes:
         """The server's own error answer: written by the application if it can, else by default."""
-        head_only = head is not None and head.method == "HEAD"
+        if head is None and refusal.line is not None:  # the request line was read: its path
+            method, path, query = refusal.line
+            head_only = method == "HEAD"
+            known: Request | None = Request(method, path, query, refusal.headers)
+        elif head is not None:
+            head_only = head.method == "HEAD"
+            known = Request(head.method, head.path, head.query, head.headers)
+        else:
+            head_only, known = False, None
         refuse = getattr(app, "refuse", None)
         if refuse is not None:
-            request = None
-            if head is not None:
-                request = Request(head.method, head.path, head.query, head.headers)
+            request = known
             try:
                 response = refuse(refusal.role, request, details=refusal.details)
                 return encode_response(response, head_only=head_only, keep_alive=keep_alive)
@@ -150,8 +156,8 @@ class Connection:
                 _LOG.exception("UCXI application failed to refuse a request")
         return encode_error(
             refusal,
-            path="" if head is None else head.path,
-            request_id=None if head is None else head.headers.get("x-request-id"),
+            path="" if known is None else known.path,
+            request_id=None if known is None else known.headers.get("x-request-id"),
             head_only=head_only,
             keep_alive=keep_alive,
         )

@@ -100,6 +100,10 @@ class Refusal(Exception):
         super().__init__(role)
         self.role = role
         self.details = details
+        self.line: tuple[str, str, str] | None = None
+        """The request line's method, path and query, when it was read before the refusal."""
+        self.headers: dict[str, str] = {}
+        """The header fields read before the refusal (for the client's ``X-Request-ID``)."""
 
 
 def bad_request(reason: str) -> Refusal:
@@ -172,11 +176,16 @@ def _request_line(line: str) -> tuple[str, str, str, str]:
     method, target, version = parts
     if _TOKEN.fullmatch(method) is None:
         raise bad_request(f"malformed method {_shown(method)}")
+    path, query = _split_target(method, target)
     if version not in _VERSIONS:
         if _VERSION.fullmatch(version) is None:
-            raise bad_request(f"malformed HTTP version {_shown(version)}")
-        raise bad_request(f"unsupported HTTP version {version!r}: this server speaks 1.0 and 1.1")
-    path, query = _split_target(method, target)
+            refusal = bad_request(f"malformed HTTP version {_shown(version)}")
+        else:
+            refusal = bad_request(
+                f"unsupported HTTP version {version!r}: this server speaks 1.0 and 1.1"
+            )
+        refusal.line = (method, path, query)  # the path the error envelope names
+        raise refusal
     return method, path, query, version
 
 
@@ -189,11 +198,22 @@ def parse_head(raw: bytes) -> Head:
     if len(lines) > MAX_HEADERS + 1:
         raise bad_request(f"more than {MAX_HEADERS} header fields")
     method, path, query, version = _request_line(_line(lines[0]))
-
     headers: dict[str, str] = {}
+    try:
+        return _head(method, path, query, version, lines[1:], headers)
+    except Refusal as refusal:  # the request line was read: the error envelope names its path
+        refusal.line = (method, path, query)
+        refusal.headers = headers
+        raise
+
+
+def _head(
+    method: str, path: str, query: str, version: str, lines: list[str], headers: dict[str, str]
+) -> Head:
+    """The rest of :func:`parse_head`: the header fields, filled into ``headers`` as read."""
     lengths: list[str] = []
     hosts = 0
-    for raw_line in lines[1:]:
+    for raw_line in lines:
         line = _line(raw_line)
         if line[:1] in (" ", "\t"):
             raise bad_request("obsolete line folding in a header field")
