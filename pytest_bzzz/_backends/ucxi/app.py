@@ -70,8 +70,9 @@ class ReceivedRequest:
     """A request the node received, and what it answered.
 
     ``route`` is the operation it reached (``None`` for a path no route has,
-    and for a request the server refused before the application saw it: a
-    body over the limit, a malformed chunked body), ``at`` the world clock's
+    and for a request the server refused after reading its request line: a
+    malformed header, a body over the limit, a malformed chunked body), ``at``
+    the world clock's
     time when it arrived (seconds), ``dropped`` whether it was left
     unanswered (a simulated timeout, with ``on_timeout="drop"``). The body of
     a request refused for its size is not read, so it is recorded as ``b""``.
