@@ -71,11 +71,11 @@ class ReceivedRequest:
 
     ``route`` is the operation it reached (``None`` for a path no route has,
     and for a request the server refused after reading its request line: a
-    malformed header, a body over the limit, a malformed chunked body), ``at``
-    the world clock's
-    time when it arrived (seconds), ``dropped`` whether it was left
-    unanswered (a simulated timeout, with ``on_timeout="drop"``). The body of
-    a request refused for its size is not read, so it is recorded as ``b""``.
+    malformed header, a body over the limit, a malformed chunked body),
+    ``at`` the world clock's time when it arrived (seconds), ``dropped``
+    whether it was left unanswered (a simulated timeout, with
+    ``on_timeout="drop"``). The body of a refused request is not read, so it
+    is recorded as ``b""``.
     """
 
     method: str
