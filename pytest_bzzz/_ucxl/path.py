@@ -177,7 +177,7 @@ class PathMatcher:
     with no backtracking.
     """
 
-    __slots__ = ("_everything", "_head", "_pieces", "_starred", "_tail")
+    __slots__ = ("_everything", "_plan")
 
     def __init__(self, pattern: str) -> None:
         self._everything = pattern == "**"
@@ -187,30 +187,45 @@ class PathMatcher:
                 runs.append([])
             else:
                 runs[-1].append(text)
-        self._starred = len(runs) > 1
-        self._head = [_segment_test(text) for text in runs[0]]
-        self._tail = [_segment_test(text) for text in runs[-1]] if self._starred else []
-        self._pieces = [_Piece(run) for run in runs[1:-1] if run]
+        head = [_segment_test(text) for text in runs[0]]
+        if len(runs) == 1:  # no '**': one test a segment
+            self._plan: tuple[list[SegmentTest], list[SegmentTest] | None, list[_Piece], int] = (
+                head,
+                None,
+                [],
+                0,
+            )
+            return
+        tail = [_segment_test(text) for text in runs[-1]]
+        pieces = [_Piece(run) for run in runs[1:-1] if run]
+        # The segments the head, the tail and the pieces need at least.
+        self._plan = (head, tail, pieces, len(head) + len(tail) + sum(map(len, pieces)))
 
     def matches(self, path: str) -> bool:
         if self._everything:
             return True
         segments = path.split("/") if path else []
-        head, tail = self._head, self._tail
+        head, tail, pieces, least = self._plan
         count = len(segments)
-        if not self._starred:
-            return count == len(head) and all(
-                test(segment) for test, segment in zip(head, segments, strict=True)
-            )
+        if tail is None:
+            if count != len(head):
+                return False
+            for test, segment in zip(head, segments):  # noqa: B905, SIM110 - checked; no generator
+                if not test(segment):
+                    return False
+            return True
+        if count < least:
+            return False
+        for test, segment in zip(head, segments):  # noqa: B905 - the head is the shorter
+            if not test(segment):
+                return False
         rest = count - len(tail)
-        if len(head) + sum(map(len, self._pieces)) > rest:
-            return False
-        if not all(test(segment) for test, segment in zip(head, segments, strict=False)):
-            return False
-        if not all(test(segments[rest + i]) for i, test in enumerate(tail)):
-            return False
+        if tail:
+            for test, segment in zip(tail, segments[rest:]):  # noqa: B905 - same length
+                if not test(segment):
+                    return False
         position = len(head)
-        for piece in self._pieces:
+        for piece in pieces:
             position = piece.find(segments, position, rest)
             if position < 0:
                 return False
