@@ -183,7 +183,8 @@ def test_three_hosts_by_default() -> None:
 def test_a_backend_that_cannot_build_a_fixture_fails_its_setup_saying_why(
     pytester: pytest.Pytester,
 ) -> None:
-    # As the libp2p backend does for mock_bzzz: NotImplementedError, with its reason.
+    # As the libp2p backend does for a world real hosts cannot take: NotImplementedError, with
+    # its reason.
     pytester.makeconftest(
         """
         import pytest
@@ -345,3 +346,71 @@ def test_a_backend_installed_but_broken_fails_every_test_with_one_message(
     result.stdout.fnmatch_lines([message, message], consecutive=False)
     assert loads == ["libp2p"]
     assert "Traceback" not in result.stdout.str()
+
+
+class ContentTaking:
+    """A stand-in for the libp2p backend, whose connector takes the one that keeps its content."""
+
+    name = "libp2p"
+
+    def __init__(self) -> None:
+        self.given: list[tuple[str, bool, str]] = []
+
+    def configure(self, *, hosts: int) -> None:
+        pass
+
+    def dht(self, world: Any) -> Any:
+        raise AssertionError("not asked for")
+
+    def connector(self, world: Any, *, content: Any = None) -> Any:
+        self.given.append((type(content).__name__, content.world is world, content.peer.name))
+        return content
+
+
+@pytest.mark.usefixtures("libp2p_found")
+def test_a_built_in_connector_that_takes_content_is_given_the_simulations_on_the_world(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = ContentTaking()
+    monkeypatch.setitem(registry.BACKENDS, "libp2p", lambda: backend)
+    pytester.makepyfile(
+        """
+        def test_connector(mock_bzzz):
+            mock_bzzz.store("ucxl://a:b@p:t/x.md", "kept by the simulation")
+        """
+    )
+
+    result = pytester.runpytest_inprocess("--bzzz-backend=libp2p")
+
+    result.assert_outcomes(passed=1)
+    assert backend.given == [("MockBZZZ", True, "local")]
+
+
+def test_a_connector_of_a_hooks_backend_is_given_only_the_world(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        import pytest_bzzz
+
+        class OwnBackend:
+            name = "own"
+
+            def dht(self, world):
+                return pytest_bzzz.MockDHT(world)
+
+            def connector(self, world, content=None):
+                assert content is None, "the hook's backend builds its own content"
+                return pytest_bzzz.MockBZZZ(world)
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_bzzz_make_backend(item, settings):
+            return OwnBackend()
+        """
+    )
+    pytester.makepyfile("def test_connector(mock_bzzz):\n    pass\n")
+
+    result = pytester.runpytest_inprocess()
+
+    result.assert_outcomes(passed=1)

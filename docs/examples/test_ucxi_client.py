@@ -24,10 +24,6 @@ from pytest_bzzz import Connector, UCXIApp, UCXIRules, UCXIServer
 
 httpx = pytest.importorskip("httpx")
 
-# The fake node serves the simulated connector: these tests need the simulation, also
-# when a run chooses the libp2p backend (--bzzz-backend=libp2p).
-pytestmark = pytest.mark.bzzz(backend="memory")
-
 # -- The code under test ------------------------------------------------------
 # In a real project this lives in your package.
 

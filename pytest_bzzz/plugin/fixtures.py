@@ -6,14 +6,8 @@ world is made, so only tests that use the fixtures pay for them. The hooks of
 and the backend that builds ``mock_dht`` and ``mock_bzzz`` (the one the
 ``backend`` setting names, unless a hook supplies another).
 
-A built-in backend that holds something slow to start (the libp2p backend's
-hosts) has a ``start()`` method: the plugin calls it before a test's mock is
-built, and a failure there fails that test's setup saying so, and every
-later test that needs the backend at once, with the same message, without
-starting it again. A built-in backend that cannot be loaded (its
-dependencies installed but broken) is remembered the same way. A backend of
-a ``pytest_bzzz_make_backend`` hook is the hook's to start: the plugin calls
-nothing of it but ``dht`` and ``connector``.
+Loading, starting and checking the backend, and having it build the
+mocks, is ``backends``'s (the plugin's ``pytest_bzzz_make_backend`` is there).
 """
 
 from __future__ import annotations
@@ -22,15 +16,16 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from .._backends import Backend, load_backend
+from .._backends import Backend
 from .._backends.interfaces import DHT, Connector
-from .._backends.registry import backend_unavailable
 from .._kernel.seeds import derive_seed
 from .._settings import MARKERS, MarkerUse, SettingError, WorldSettings, resolve_test
+from .backends import build, fail
+from .backends import pytest_bzzz_make_backend as pytest_bzzz_make_backend  # (plugin/__init__)
 from .faults import fault_markers
 from .markers import partition_groups
 from .options import SESSION_KEY
@@ -43,12 +38,6 @@ if TYPE_CHECKING:
 
 WORLD_KEY = pytest.StashKey[tuple["World", WorldSettings]]()
 BACKEND_KEY = pytest.StashKey[Backend]()
-# The registry's backends, loaded once per session (a backend may hold a whole network).
-_LOADED_KEY = pytest.StashKey[dict[str, Backend]]()
-# Why a built-in backend could not be loaded, by name, for the rest of the session.
-_UNLOADABLE_KEY = pytest.StashKey[dict[str, str]]()
-# Why a built-in backend's start() failed, by name, for the rest of the session.
-_FAILED_STARTS_KEY = pytest.StashKey[dict[str, str]]()
 # The at markers' scheduled actions of a test, each with its marker as written.
 _SCHEDULED_KEY = pytest.StashKey[dict["Scheduled", str]]()
 
@@ -85,95 +74,6 @@ def pytest_bzzz_make_world(item: pytest.Item, settings: WorldSettings) -> World:
     )
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_bzzz_make_backend(item: pytest.Item, settings: WorldSettings) -> Backend:
-    __tracebackhide__ = True
-    name = settings.backend
-    loaded = item.config.stash.setdefault(_LOADED_KEY, {})
-    unloadable = item.config.stash.setdefault(_UNLOADABLE_KEY, {})
-    backend = loaded.get(name)
-    if backend is None and name not in unloadable:
-        where = f"backend {name!r} {settings.sources.get('backend', '')}"
-        problem = backend_unavailable(name)
-        if problem:
-            _fail(f"{where}: {problem}")
-        try:
-            backend = _load(name, settings)
-        except Exception as error:  # installed, but broken: said once, remembered
-            unloadable[name] = (
-                f"{where} could not be loaded: {_describe(error)} (remembered for this session: "
-                "every test that needs it fails with this message)"
-            )
-        else:
-            close = getattr(backend, "close", None)
-            if callable(close):  # what it holds (the libp2p backend's hosts) lives for the session
-                item.config.add_cleanup(close)
-            loaded[name] = backend
-    if backend is None:
-        _fail(unloadable[name])  # out of the except block: the report shows no chain
-    return backend
-
-
-def _load(name: str, settings: WorldSettings) -> Backend:
-    backend = load_backend(name)
-    if name == "libp2p":  # one network per session (per xdist worker), of so many hosts
-        backend.configure(hosts=settings.values["libp2p_hosts"])  # type: ignore[attr-defined]
-    return backend
-
-
-def _fail(message: str) -> NoReturn:
-    __tracebackhide__ = True
-    pytest.fail(f"bzzz: {message}", pytrace=False)
-
-
-def _describe(error: BaseException) -> str:
-    """What went wrong, in a line: ``Type: message`` (of a group's first error, and how many);
-    only the message of an error raised from its cause, which a backend wrote to say it all."""
-    more = 0
-    while isinstance(error, BaseExceptionGroup) and error.exceptions:
-        more += len(error.exceptions) - 1
-        error = error.exceptions[0]
-    if error.__cause__ is not None and str(error):
-        return str(error)
-    return f"{type(error).__name__}: {error}" + (f" (and {more} more errors)" if more else "")
-
-
-def _start(request: pytest.FixtureRequest, backend: Backend) -> None:
-    """Call a built-in backend's ``start()``, if it has one; a failure is the session's."""
-    __tracebackhide__ = True
-    loaded = request.config.stash.get(_LOADED_KEY, {})
-    start = getattr(backend, "start", None)
-    if loaded.get(backend.name) is not backend or not callable(start):
-        return
-    failed = request.config.stash.setdefault(_FAILED_STARTS_KEY, {})
-    if backend.name not in failed:
-        try:
-            start()
-        except Exception as error:
-            failed[backend.name] = _describe(error)
-        else:
-            return
-    _fail(  # out of the except block: the report shows no chain of errors
-        f"backend {backend.name!r} did not start, so {request.fixturename} cannot be built: "
-        f"{failed[backend.name]} (remembered for this session: every later test that needs the "
-        "backend fails with this message, without starting it again)"
-    )
-
-
-def _check_world(request: pytest.FixtureRequest, backend: Backend, world: World) -> None:
-    """Have a built-in backend refuse (``NotImplementedError``) what of the world it cannot apply.
-
-    It is given the settings' sources and the at markers' actions, so that its
-    refusal names each value and marker, and where it came from.
-    """
-    check = getattr(backend, "check_world", None)
-    if request.config.stash.get(_LOADED_KEY, {}).get(backend.name) is not backend:
-        return  # a hook's backend: the hook's to check
-    if callable(check):
-        sources = request.node.stash[WORLD_KEY][1].sources
-        check(world, sources=sources, scheduled=request.node.stash.get(_SCHEDULED_KEY, None))
-
-
 def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkConditions:
     """Apply each hook's changes to ``base``, field by field; the first to change a field wins."""
     from .._kernel.conditions import NetworkConditions
@@ -181,7 +81,7 @@ def _combine(base: NetworkConditions, results: Sequence[object]) -> NetworkCondi
     changes: dict[str, Any] = {}
     for result in results:
         if not isinstance(result, NetworkConditions):
-            _fail(f"a pytest_bzzz_conditions hook returned {result!r}, not a NetworkConditions")
+            fail(f"a pytest_bzzz_conditions hook returned {result!r}, not a NetworkConditions")
         for field in dataclasses.fields(NetworkConditions):
             value = getattr(result, field.name)
             if value != getattr(base, field.name):
@@ -209,7 +109,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     else:
         problem = ""
     if problem:
-        _fail(problem)
+        fail(problem)
     hook = item.ihook  # so that a conftest.py's hooks apply only to the tests below it
     conditions = _combine(
         settings.conditions,
@@ -218,11 +118,11 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
     settings = dataclasses.replace(settings, conditions=conditions)
     world = hook.pytest_bzzz_make_world(item=item, settings=settings)
     if not isinstance(world, World):
-        _fail(f"a pytest_bzzz_make_world hook returned {world!r}, not a pytest_bzzz.World")
+        fail(f"a pytest_bzzz_make_world hook returned {world!r}, not a pytest_bzzz.World")
     backend = hook.pytest_bzzz_make_backend(item=item, settings=settings)
     if not isinstance(backend, Backend):
         world.close()
-        _fail(
+        fail(
             f"a pytest_bzzz_make_backend hook returned {backend!r}, which is not a backend "
             "(pytest_bzzz.Backend: a name, and dht(world) and connector(world) methods)"
         )
@@ -234,7 +134,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
             name_world(world, item.nodeid)
         except NotImplementedError as error:  # a world the backend cannot take, said by it
             world.close()
-            _fail(f"backend {backend.name!r} cannot take this test's world: {error}")
+            fail(f"backend {backend.name!r} cannot take this test's world: {error}")
     try:
         partitioned = partition_groups(item)
         if partitioned is not None:
@@ -257,7 +157,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
         problem = ""
     if problem:
         world.close()
-        _fail(problem)
+        fail(problem)
     item.stash[WORLD_KEY] = (world, settings)
     item.stash[BACKEND_KEY] = backend
     hook.pytest_bzzz_world_created(item=item, world=world)
@@ -275,7 +175,7 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
             item.obj = test_function
         world.close()
     if failures:  # raised by no operation: the test ended first
-        _fail(
+        fail(
             "a scheduled action failed after the test's last operation:\n"
             + "\n".join(
                 f"  at {format_seconds(f.at)}, {f.label}: {type(f.error).__name__}: {f.error}"
@@ -362,32 +262,13 @@ def _fixture_in_world_time(func: Callable[..., Any], item: pytest.Item) -> Calla
 def _built(request: pytest.FixtureRequest, world: World, interface: type[Any]) -> Any:
     """What the test's backend builds for ``interface`` (``DHT`` or ``Connector``), checked."""
     __tracebackhide__ = True
-    backend = request.node.stash[BACKEND_KEY]
-    method = "dht" if interface is DHT else "connector"
-    _start(request, backend)
-    try:
-        _check_world(request, backend, world)
-        built = getattr(backend, method)(world)
-    except NotImplementedError as error:  # what the backend cannot build, said by it
-        problem = str(error)
-    else:
-        problem = ""
-    if problem:  # out of the except block: the report shows no chain of errors
-        _fail(f"backend {backend.name!r} cannot build {request.fixturename}: {problem}")
-    if not isinstance(built, interface):
-        missing = [name for name in _members(interface) if not hasattr(built, name)]
-        _fail(
-            f"backend {backend.name!r} built {type(built).__name__} for {request.fixturename}, "
-            f"which is not a pytest_bzzz.{interface.__name__}: it lacks {', '.join(missing)}"
-        )
-    return built
-
-
-def _members(interface: type[Any]) -> list[str]:
-    return sorted(
-        name
-        for name in dir(interface)
-        if not name.startswith("_") and callable(getattr(interface, name))
+    return build(
+        request,
+        request.node.stash[BACKEND_KEY],
+        world,
+        interface,
+        sources=request.node.stash[WORLD_KEY][1].sources,
+        scheduled=request.node.stash.get(_SCHEDULED_KEY, None),
     )
 
 

@@ -1,11 +1,13 @@
 """The DHT contract: what every backend's DHT does, as tests run against each backend.
 
 Every test here takes the ``peers`` fixture (one DHT per peer of a world of
-three, the local peer first) or ``dht`` (the local peer's), and runs once per
-backend under test, chosen as a user chooses one (the test's
-``@pytest.mark.bzzz(backend=...)``): the DHT is the plugin's ``mock_dht``, on
-the session's network for libp2p. Which backends: ``memory`` always; the real py-libp2p
-network too when the environment variable ``CONTRACT_BACKENDS`` says so
+three, the local peer first) or ``dht`` (the local peer's), or their
+connector twins ``connectors`` and ``connector``, and runs once per backend
+under test, chosen as a user chooses one (the test's
+``@pytest.mark.bzzz(backend=...)``): the DHT is the plugin's ``mock_dht``,
+the connector its ``mock_bzzz``, on the session's network for libp2p. Which
+backends: ``memory`` always; the real py-libp2p network too when the
+environment variable ``CONTRACT_BACKENDS`` says so
 (``CONTRACT_BACKENDS=memory,libp2p``), which needs the ``libp2p`` extra
 installed. Asking for a backend that cannot be loaded is a usage error, never
 a skip; the report header says which backends ran.
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_bzzz import DHT, World
+    from pytest_bzzz import DHT, Connector, World
 
 BACKENDS_VARIABLE = "CONTRACT_BACKENDS"
 KNOWN_BACKENDS = ("memory", "libp2p")
@@ -123,9 +125,8 @@ def differs(request: pytest.FixtureRequest, contract_backend: str) -> bool:
     return any(DIFFERING[name] == contract_backend for name in names)
 
 
-@pytest.fixture
-def dht(request: pytest.FixtureRequest, contract_backend: str, bzzz_network: World) -> DHT:
-    """The local peer's DHT on the backend under test."""
+def _check_divergence(request: pytest.FixtureRequest) -> None:
+    """A divergence marker needs its reason, and the test the differs fixture."""
     for name in DIFFERING:
         marker = request.node.get_closest_marker(name)
         if marker is None:
@@ -138,9 +139,34 @@ def dht(request: pytest.FixtureRequest, contract_backend: str, bzzz_network: Wor
                 "fixture and assert the real behaviour with it",
                 pytrace=False,
             )
+
+
+@pytest.fixture
+def dht(request: pytest.FixtureRequest, contract_backend: str, bzzz_network: World) -> DHT:
+    """The local peer's DHT on the backend under test."""
+    _check_divergence(request)
     built: DHT = request.getfixturevalue("mock_dht")
     assert type(built).__name__ == {"memory": "MockDHT", "libp2p": "Libp2pDHT"}[contract_backend]
     return built
+
+
+@pytest.fixture
+def connector(
+    request: pytest.FixtureRequest, contract_backend: str, bzzz_network: World
+) -> Connector:
+    """The local peer's BZZZ connector on the backend under test."""
+    _check_divergence(request)
+    built: Connector = request.getfixturevalue("mock_bzzz")
+    expected = {"memory": "MockBZZZ", "libp2p": "Libp2pBZZZ"}[contract_backend]
+    assert type(built).__name__ == expected
+    return built
+
+
+@pytest.fixture
+def connectors(connector: Connector, bzzz_network: World) -> list[Connector]:
+    """One connector per peer of the world, the local peer's first."""
+    on = connector.on  # type: ignore[attr-defined]  # both backends' connectors act as others
+    return [connector, *(on(peer) for peer in bzzz_network.peers[1:])]
 
 
 @pytest.fixture

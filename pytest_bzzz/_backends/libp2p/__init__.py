@@ -1,4 +1,4 @@
-"""The libp2p backend: the test's DHT on a real network of py-libp2p hosts on 127.0.0.1.
+"""The libp2p backend: the test's DHT, and the connector's announcements, on real py-libp2p hosts.
 
 It proves the mock: the contract suite (``tests/contract``) runs against both
 backends, and every difference is named in ``docs/fidelity.md``. One
@@ -6,7 +6,9 @@ network per backend object (the plugin keeps one per session, so one per
 xdist worker), started on first use; each world gets a key namespace of its
 own on it, and its peers map to the hosts. Modules: ``network`` (the hosts,
 in a trio thread), ``worlds`` (what the backend keeps in each world),
-``dht``, and ``limits`` (which of a world's settings real hosts cannot
+``keys`` (where a world's keys live on the hosts), ``dht``, ``connector``
+(its announcements on the hosts, its content handed to the simulation's
+connector), and ``limits`` (which of a world's settings real hosts cannot
 apply). Needs py-libp2p (``pip install 'pytest-bzzz[libp2p]'``); may import
 the kernel, the UCXL library and the interfaces; no other backend.
 """
@@ -18,9 +20,11 @@ import itertools
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from ..._kernel.slots import StateKey
+from ..interfaces import Connector
+from .connector import Libp2pBZZZ
 from .dht import Libp2pDHT
 from .limits import refusals
 from .network import Libp2pNetwork
@@ -31,7 +35,14 @@ if TYPE_CHECKING:
     from ..._kernel.timeline import Scheduled
     from ..._kernel.world import World
 
-__all__ = ["DEFAULT_HOSTS", "Libp2pBackend", "Libp2pDHT", "StartFailed", "UnsupportedOnLibp2p"]
+__all__ = [
+    "DEFAULT_HOSTS",
+    "Libp2pBZZZ",
+    "Libp2pBackend",
+    "Libp2pDHT",
+    "StartFailed",
+    "UnsupportedOnLibp2p",
+]
 
 DEFAULT_HOSTS = 3
 """Hosts in the backend's network unless told otherwise (the ``libp2p_hosts`` setting's default,
@@ -43,11 +54,12 @@ class StartFailed(RuntimeError):
 
 
 class Libp2pBackend:
-    """Builds each test's DHT on one shared network of ``hosts`` py-libp2p hosts.
+    """Builds each test's DHT and connector on one shared network of ``hosts`` py-libp2p hosts.
 
-    The network starts on the first :meth:`start` or :meth:`dht` (under a
-    second for three hosts) and lives until :meth:`close`; a failed start is
-    remembered, and raised again at once by every later one.
+    The network starts on the first :meth:`start`, :meth:`dht` or
+    :meth:`connector` (under a second for three hosts) and lives until
+    :meth:`close`; a failed start is remembered, and raised again at once by
+    every later one.
     :meth:`name_world` gives a world's namespace a readable label (the plugin
     passes the test's node id); without one, worlds are numbered.
     """
@@ -142,12 +154,29 @@ class Libp2pBackend:
         """The test's DHT: its world's local peer, on host 0."""
         return Libp2pDHT(world, self.network, world.state(self._key))
 
-    def connector(self, world: World) -> NoReturn:
-        """Refused: the BZZZ connector's content model is the simulation's."""
-        raise UnsupportedOnLibp2p(
-            "mock_bzzz (the BZZZ connector) is not backed by real libp2p hosts: the libp2p "
-            f"backend backs mock_dht; {SIMULATION_ONLY}"
-        )
+    def connector(self, world: World, *, content: Connector | None = None) -> Libp2pBZZZ:
+        """The test's connector: its announcements on the hosts, its content in ``content``.
+
+        ``content`` is a connector on the same world, acting as its local peer,
+        which keeps the content (the plugin gives the memory backend's
+        ``MockBZZZ``): the content model is the simulation's; ``announce`` and
+        ``discover`` rest on the DHT, and run on the real hosts.
+        """
+        if content is None:
+            raise UnsupportedOnLibp2p(
+                "the libp2p backend runs the connector's announcements (announce, discover) on "
+                "real hosts, and hands its content to a connector on the same world, which it "
+                "was not given (connector(world, content=MockBZZZ(world)); the plugin's "
+                "mock_bzzz gives one)"
+            )
+        if not isinstance(content, Connector):
+            raise TypeError(
+                f"content must be a connector (pytest_bzzz.Connector), got {type(content).__name__}"
+            )
+        own = getattr(content, "world", world)
+        if own is not world:
+            raise ValueError(f"the content connector acts in {own!r}, not in {world!r}")
+        return Libp2pBZZZ(world, self.network, world.state(self._key), content)
 
     def namespace_of(self, world: World) -> str:
         """The key namespace of ``world`` on the network."""

@@ -7,7 +7,7 @@ network; latency is waited for real before the call; the timeout bounds the
 whole call in real time), runs on the host of the peer the DHT acts as, and
 is recorded in the world's record of calls with the real seconds it took.
 
-Keys go on the network under the world's namespace: a value under
+Keys go on the network under the world's namespace (see ``keys``): a value under
 ``/<namespace>/=<key>`` (``%<hex>`` for a key UTF-8 cannot encode), a
 provider record under the SHA-256 of the namespaced key, so that any key,
 however long or hex-looking, keeps its provider records (py-libp2p reads a
@@ -20,7 +20,6 @@ whose hosts announced (each once).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from types import EllipsisType
@@ -35,6 +34,7 @@ from ..._kernel.world import World, topology
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from ..arguments import check_key, check_peer_id, check_value
+from .keys import KadDHT, announcing, finding, provider_key, value_key
 from .operation import (
     HostStopped,
     NetworkClosed,
@@ -56,30 +56,14 @@ if TYPE_CHECKING:
 # failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["Libp2pDHT"]
+__all__ = ["KadDHT", "Libp2pDHT", "provider_key", "value_key"]
 
 T = TypeVar("T")
 Key = str | UCXLAddress
-KadDHT = Any
-"""A host's ``libp2p.kad_dht.kad_dht.KadDHT`` (py-libp2p is optional, and partly annotated)."""
 BACKSTOP = 120.0
 """Real seconds after which an operation given no timeout gives up: a real network can hang."""
 Prepared = tuple[str, str, int, Callable[[KadDHT], Awaitable[T]]]
 """An operation ready to run: its name, its key, the host that acts, and what the host does."""
-
-
-def value_key(namespace: str, key: str) -> str:
-    """Where ``key``'s value lives on the network."""
-    try:
-        key.encode("utf-8")
-    except UnicodeEncodeError:
-        return f"/{namespace}/%{key.encode('utf-8', 'surrogatepass').hex()}"
-    return f"/{namespace}/={key}"
-
-
-def provider_key(namespace: str, key: str) -> str:
-    """Where ``key``'s provider records live on the network (hex of a SHA-256)."""
-    return hashlib.sha256(f"{namespace}/{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Libp2pDHT:
@@ -198,14 +182,7 @@ class Libp2pDHT:
                 f"(a libp2p host announces only itself, and each peer is a host); got "
                 f"{provider!r}, peers: {', '.join(f'{p.name}={p.id}' for p in ids.values())}"
             )
-        where = provider_key(self._state.namespace, name)
-        network = self._network
-
-        async def provide(dht: KadDHT) -> None:
-            # False: no other host took the announcement (only the provider's own keeps it).
-            if not await dht.provide(where) and network.live_hosts() > 1:
-                raise Unannounced(network.live_hosts() - 1)
-
+        provide = announcing(self._network, provider_key(self._state.namespace, name))
         # The provider's own host announces, whichever peer asked: both must be live.
         self._check_status(self._peer_id, "provide", name)
         self._check_provider(provider, name)
@@ -214,20 +191,10 @@ class Libp2pDHT:
     def _find(self, key: Key) -> Prepared[list[str]]:
         name = check_key(key)
         where = provider_key(self._state.namespace, name)
-        network = self._network
-        # The world's peers by host, read here: the network's thread must not take the world's
-        # lock, which a kill holds while it waits for that thread to stop a host.
-        peer_of_host = dict(enumerate(peer.id for peer in self._world.peers))
+        find_in = finding(self._network, self._world)
 
         async def find(dht: KadDHT) -> list[str]:
-            found = await dht.find_providers(where)
-            providers: dict[str, None] = {}  # py-libp2p may list a provider twice
-            for info in found:
-                index = network.index_of(str(info.peer_id))
-                peer = None if index is None else peer_of_host.get(index)
-                if peer is not None:
-                    providers[peer] = None
-            return list(providers)
+            return await find_in(dht, where)
 
         return "find_providers", name, self._state.host_of(self._peer_id), find
 
@@ -346,7 +313,7 @@ class Libp2pDHT:
         except Unannounced as error:
             self._record(op, key, "failed", elapsed, at)
             raise NetworkError(
-                f"network failure: provide({key!r}) failed on the libp2p backend: the provider "
+                f"network failure: {op}({key!r}) failed on the libp2p backend: the provider "
                 f"announcement reached none of the {error.others} other live hosts (py-libp2p's "
                 "KadDHT.provide returned False); only the provider's own host keeps the record",
                 op=op,
@@ -371,6 +338,11 @@ class Libp2pDHT:
         action: Callable[[KadDHT], Awaitable[T]],
         timeout: float | None,
     ) -> T:
+        """Run ``action`` on ``host`` as the operation ``op`` of ``key``, and wait for it.
+
+        The path of every operation of the DHT, and of the connector's
+        ``announce`` and ``discover`` (``connector``), with :meth:`_await`.
+        """
         operation, limit, latency, at, began = self._begin(op, key, host, action, timeout)
         try:
             wait(operation.future)

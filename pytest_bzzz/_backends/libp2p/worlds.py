@@ -1,10 +1,12 @@
-"""What the libp2p backend keeps in each world: its key namespace, and its peers' hosts.
+"""What the libp2p backend keeps in each world: its key namespace, its peers' hosts, the offers.
 
 A world's peers map to the network's hosts in order (the local peer to host
 0, the next to host 1, ...): a world may have as many peers as there are
 hosts. The namespace, one per world, keeps each test's keys apart from every
 other test's on the shared network; :meth:`World.reset` moves to a fresh one,
 which is how the world's data is "emptied" on hosts that forget nothing.
+The capabilities the connector's peers announced are kept here too (the
+provider records are the hosts'), until the world is reset.
 
 Of the simulated faults, a killed peer closes its host (and the world brings
 a fresh one back when revived, and at its end, so the next test finds the
@@ -17,7 +19,8 @@ a refused fault leaves the world as it was, and is not in ``world.faults``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from ..._kernel.world import topology
 
@@ -54,6 +57,10 @@ class Libp2pWorld:
         self._generation = 0
         self.namespace = namespace
         self._killed: set[int] = set()
+        # The connector's offers: address -> peer id -> capability, in the order peers first
+        # announced (the provider records themselves are the hosts').
+        self._offers: dict[str, dict[str, Any]] = {}
+        self._offers_lock = threading.Lock()
         self._check_peers()
         self._refuse_earlier_faults()
         self.network_changed()  # peers killed before this state: their hosts stop
@@ -68,6 +75,16 @@ class Libp2pWorld:
                     raise self._too_many(len(self._world.peers))
                 return index
         raise ValueError(f"{peer_id!r} is not a peer of this world")  # pragma: no cover
+
+    def offer(self, address: str, peer_id: str, capability: Any) -> None:
+        """Keep what ``peer_id`` announced it offers for ``address`` (its latest offer)."""
+        with self._offers_lock:
+            self._offers.setdefault(address, {})[peer_id] = capability
+
+    def offers(self) -> dict[str, dict[str, Any]]:
+        """Every address announced through the connector, each with its offers (a copy)."""
+        with self._offers_lock:
+            return {address: dict(offers) for address, offers in self._offers.items()}
 
     def _too_many(self, count: int, *, adding: bool = False) -> UnsupportedOnLibp2p:
         has = f"adding a peer would make {count}" if adding else f"the world has {count} peers"
@@ -159,6 +176,8 @@ class Libp2pWorld:
         """A fresh namespace (the old keys stay on the hosts, out of reach) and every host back."""
         self._generation += 1
         self.namespace = f"{self._base}.{self._generation}"
+        with self._offers_lock:
+            self._offers.clear()
         self._revive_all()
 
     def close(self) -> None:
