@@ -34,8 +34,8 @@ from pytest_bzzz import (
     World,
 )
 
-# The connector (mock_bzzz) is simulated on every backend: these scenarios need the
-# simulation, also when a run chooses the libp2p backend (--bzzz-backend=libp2p).
+# These scenarios make agents of their own (MockBZZZ(world), which announce only in the
+# simulation) and need the simulation's clock, also when a run chooses the libp2p backend.
 pytestmark = pytest.mark.bzzz(backend="memory")
 
 # -- The code under test ------------------------------------------------------

@@ -9,6 +9,8 @@ gathers them from the modules that hold them:
 - ``fixtures``: ``bzzz_network`` (each test's world), ``mock_dht`` and
   ``mock_bzzz`` (built by the test's backend), ``bzzz_faker``, and the
   plugin's own default hook implementations;
+- ``backends``: the test's backend, loaded and started once a session, and
+  asked to build the mocks;
 - ``markers``: the markers of tests that make no world, checked and warned about;
 - ``reporting``: the failure report's ``bzzz`` section, the JUnit XML
   report's properties, and assertion messages.

@@ -2,7 +2,7 @@
 
 A failing test's report gets a ``bzzz`` section (its seeds, how to reproduce
 it, its world's conditions, clock and counters, its backend: the counters' time is
-"real seconds" on a backend whose calls take real time); every test that
+real seconds for the operations of a backend whose calls take real time); every test that
 used a world gets properties in a JUnit XML report, and the report's test
 suite the session seed, so that a run whose failures used no world still
 records it. Once the test's last report is made, the plugin lets its world
@@ -102,10 +102,14 @@ def _failure_section(world: World, settings: WorldSettings, backend: str) -> str
 
 
 def _in_real_seconds(line: str) -> str:
-    """The stats line of a backend whose calls take real time, saying so: ``... real seconds``."""
+    """The stats line of a backend whose calls take real time, saying so: ``... seconds, real
+    for the hosts' operations`` (the connector's content operations stay simulated)."""
     simulated = " simulated seconds"
     if line.startswith("stats: ") and line.endswith(simulated):
-        return f"{line[: -len(simulated)]} real seconds"
+        return (
+            f"{line[: -len(simulated)]} seconds (real for the hosts' operations, simulated for "
+            "the connector's content)"
+        )
     return line
 
 
