@@ -75,6 +75,23 @@ def test_a_thread_under_a_limiter_of_its_own_is_waited_for_for_real() -> None:
         assert world.clock.now() < 5  # the clock did not jump over the threads
 
 
+def test_a_thread_of_another_run_is_not_this_runs_real_work() -> None:
+    async def give_up_on_a_thread() -> None:  # a thread abandoned on cancel, still running
+        with trio.move_on_after(0.05):
+            await trio.to_thread.run_sync(time.sleep, 1, abandon_on_cancel=True)
+
+    trio.run(give_up_on_a_thread)
+    with World(seed=1) as world:
+
+        async def main() -> None:
+            await trio.sleep(3600)
+
+        started = time.monotonic()
+        trio.run(main, clock=TrioClock(world))
+        assert world.clock.now() == 3600
+        assert time.monotonic() - started < 30  # jumped: not an hour, nor the thread's second
+
+
 def test_a_socket_filled_later_is_waited_for_for_real() -> None:
     import socket
     import threading

@@ -12,34 +12,29 @@ every task is blocked, the clock jumps to the next deadline (as trio's
 ``MockClock`` does with ``autojump_threshold=0``), so concurrent operations
 overlap in simulated time and ``trio.move_on_after`` fires at the exact
 simulated instant. Unless real work is pending: a thread busy with
-``trio.to_thread`` (trio's default thread limiter has tokens out, or one of
-trio's worker threads is running a job, whatever its limiter), a task
+``trio.to_thread`` (trio's default thread limiter has tokens out, or a
+thread of this run is running a job, whatever its limiter), a task
 waiting on a socket, pipe or subprocess (trio's I/O statistics count it), or
 the world's ``real_work()`` open. Then trio waits for real, and the world
 clock follows the real time waited, to the deadline at most. With no real
 work and no deadline at all, trio waits as it would and the world clock stands
 still.
 
-Relies on trio's public API, ``trio.abc.Clock``,
+Relies on trio's public API only: ``trio.abc.Clock``,
 ``trio.lowlevel.current_statistics()`` (``io_statistics.tasks_waiting_read``
 and ``tasks_waiting_write``; trio's own wake-up task always waits on one
-read) and ``trio.to_thread.current_default_thread_limiter()``, and on two
-internals, to see threads run under a limiter of their own: trio's thread
-cache (``trio._core._thread_cache``: ``WorkerThread``, and
-``THREAD_CACHE._idle_workers``) and a running ``threading.Thread``'s
-``_target``. Without them (another trio), such threads go unseen; wrap them
-in the world's ``real_work()``.
+read), ``trio.to_thread.current_default_thread_limiter()`` and
+``trio.testing.active_thread_count()`` (this run's threads running a job).
 """
 
 from __future__ import annotations
 
 import math
-import sys
-import threading
 import time
 from typing import TYPE_CHECKING
 
 import trio
+import trio.testing
 
 from .slots import running_world
 
@@ -135,20 +130,7 @@ def _real_work_pending(clock: Clock) -> bool:
         return True
     io = trio.lowlevel.current_statistics().io_statistics
     waiting = getattr(io, "tasks_waiting_read", 0) + getattr(io, "tasks_waiting_write", 0)
-    return bool(waiting > _TRIOS_OWN_READERS) or _worker_busy()
-
-
-def _worker_busy() -> bool:
-    """Whether one of trio's worker threads runs a job: a thread under a limiter of its own
-    (``to_thread.run_sync(..., limiter=...)``, anyio's too) borrows no default token."""
-    cache = sys.modules.get("trio._core._thread_cache")
-    worker_class = getattr(cache, "WorkerThread", None)
-    idle = getattr(getattr(cache, "THREAD_CACHE", None), "_idle_workers", None)
-    if worker_class is None or idle is None:  # pragma: no cover - another trio's insides
-        return False
-    for thread in threading.enumerate():
-        # A running thread's target is its worker's loop; an idle worker is in the cache.
-        worker = getattr(getattr(thread, "_target", None), "__self__", None)
-        if isinstance(worker, worker_class) and worker not in idle:
-            return True
-    return False
+    # Threads of this run under any limiter (to_thread.run_sync(..., limiter=...), anyio's
+    # too): trio counts them per run, so another run's threads, or one abandoned on cancel,
+    # are not this run's real work.
+    return bool(waiting > _TRIOS_OWN_READERS) or trio.testing.active_thread_count() > 0
