@@ -482,9 +482,17 @@ def test_an_at_marker_setup_has_passed_on_a_real_clock_runs_at_once(
         def test_killed_from_the_start(bzzz_network):
             assert bzzz_network.status("peer-1") == "killed"
             assert [f.action for f in bzzz_network.faults] == ["kill"]
+
+        @pytest.mark.bzzz(peers=3, clock="real")
+        @pytest.mark.at(0.001, "heal")  # a microsecond: applied first, due last
+        @pytest.mark.at(0, "partition", ["peer-1"])
+        def test_passed_times_run_in_their_order(bzzz_network):
+            assert bzzz_network.scheduled == []  # (both due by now, whatever setup took)
+            assert [f.action for f in bzzz_network.faults] == ["partition", "heal"]
+            assert bzzz_network.can_reach("local", "peer-1")
         """
     )
-    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(passed=2)
 
 
 @pytest.mark.parametrize(

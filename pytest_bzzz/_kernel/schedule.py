@@ -94,13 +94,13 @@ class Schedule:
         *,
         late: bool,
     ) -> Scheduled:
-        """:meth:`at`, for an instant in seconds; with ``late``, an instant already past is due
-        now (the plugin's ``at`` marker on a real clock, whose time setup may have passed)."""
+        """:meth:`at`, for an instant in seconds. With ``late``, an instant already past is
+        taken as it is, to run at the next catch-up of a real clock with what else is due, in
+        the order of their instants (the plugin's ``at`` markers on a real clock, whose times
+        setup may have passed; the plugin then catches up once they are all scheduled)."""
         with self._lock:
             now = self._clock.now()
-            if late:
-                instant = max(instant, now)
-            if instant < now:
+            if instant < now and not late:
                 raise ValueError(
                     f"cannot schedule {self._name_of(action)} at {format_seconds(instant)}: "
                     f"the world's clock is already at {format_seconds(now)}"
@@ -112,7 +112,7 @@ class Schedule:
                     run()
 
             entry = self._timeline.add(instant, label, locked)
-            if instant <= now:  # due now: the clock will not pass it again
+            if instant <= now and not late:  # due now: the clock will not pass it again
                 self._clock._set_deadline(self._timeline.run_due(now))
                 self._raise_failures()
             return entry

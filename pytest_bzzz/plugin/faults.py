@@ -5,8 +5,8 @@ world with those peers killed, paused or isolated (after the ``partition``
 marker's split, if any); ``@pytest.mark.at(time, action, *args)`` schedules a
 fault as ``bzzz_network.at()`` does, its time written as everywhere in
 markers: a number is milliseconds, a string may carry a unit (``"5s"``). On
-a real clock, a time that the test's setup has already passed runs the
-action as soon as the marker is applied.
+a real clock, the actions whose times the test's setup has already passed
+run before the test starts, in the order of their times.
 Every marker of the two applies, from the module's to the test's own, in
 that order, so a module can start its tests with a peer down and a test can
 add a schedule of its own.
@@ -127,7 +127,8 @@ def _at(mark: Mark, shown: str) -> list[Apply]:
         )
 
     def schedule(world: World) -> object:
-        # On a real clock, setup takes time: a time it has passed already runs the action now.
+        # On a real clock, setup takes time: a time it has passed is kept, and runs (in time
+        # order, with the others) when the fixture catches up once every marker is applied.
         late = world.clock.mode == "real"
         return world._schedule(seconds, action, tuple(args), {}, late=late)
 

@@ -151,6 +151,9 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
                     scheduled[entry] = shown
             except (TypeError, ValueError, LookupError, NotImplementedError) as error:
                 raise SettingError(f"{shown}: {error}") from None
+        if world.clock.mode == "real":
+            # Times setup has passed: what is due runs now, in the order of its times.
+            _ = world.scheduled
     except SettingError as error:
         problem = str(error)
     else:
