@@ -115,6 +115,37 @@ def test_an_aiohttp_response_filled_by_a_thread_is_waited_for() -> None:
     run(main())
 
 
+def test_an_idle_connection_to_an_aiohttp_server_in_the_loop_is_no_real_work() -> None:
+    pytest.importorskip("aiohttp")
+    from aiohttp import web
+
+    async def hello(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def main() -> None:
+        with World(seed=1) as world:
+            world.clock.follow_running_loop()
+            app = web.Application()
+            app.router.add_get("/", hello)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = runner.addresses[0][1]
+            with socket.create_connection(("127.0.0.1", port)) as client:
+                client.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                client.setblocking(False)
+                answer = await asyncio.get_running_loop().sock_recv(client, 1000)
+                assert answer.startswith(b"HTTP/1.1 200")
+                # The connection stays open, idle: the server awaits no data a client owes it.
+                began = time.monotonic()
+                await asyncio.sleep(60)
+                assert time.monotonic() - began < 30
+            await runner.cleanup()
+
+    run(main())
+
+
 def test_to_thread_and_executor_jobs_are_waited_for() -> None:
     async def main() -> None:
         with World(seed=1) as world:

@@ -51,7 +51,8 @@ CPython internals this relies on (asyncio's selector event loop, the same in
   (a task awaits a socket), ``_read_ready`` and ``_write_ready`` of a transport
   (``_protocol``; for streams, ``StreamReaderProtocol._stream_reader`` and
   ``StreamReader._waiter``; for aiohttp's client, ``ResponseHandler._waiter``
-  and ``._payload._waiter``), ``_accept_connection`` (a listening socket) and
+  and ``._payload._waiter``, the protocol known by its module,
+  ``aiohttp.client_proto``), ``_accept_connection`` (a listening socket) and
   ``_read_from_self`` (the loop's own wake-up pipe);
 - ``loop.call_at`` and ``loop.call_later`` (wrapped to know which timers a
   world set, and when each is due in world time; ``call_later`` calls
@@ -341,7 +342,10 @@ def _stream_awaited(protocol: Any) -> bool:
     if getattr(event, "_waiters", None):
         return True
     # aiohttp's client: its protocol is itself the queue a task awaits the response head
-    # from, and feeds the body to a reader a task awaits (``_payload``).
+    # from, and feeds the body to a reader a task awaits (``_payload``). Its client only: the
+    # server's protocol has a ``_waiter`` too, for the next request of an idle connection.
+    if type(protocol).__module__ != "aiohttp.client_proto":
+        return False
     if _unfinished(getattr(protocol, "_waiter", None)):
         return True
     return _unfinished(getattr(getattr(protocol, "_payload", None), "_waiter", None))
