@@ -33,6 +33,7 @@ from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import Envelope
 from .content import ContentStore
 from .missing import missing
+from .stamps import OLDEST, Stamp
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure ends at the line of the test that caused it.
@@ -40,10 +41,7 @@ __tracebackhide__ = True
 
 __all__ = ["ContentCopies"]
 
-Stamp = tuple[float, int]  # (world time, sequence): the newer of two writes is the larger
 Versions = tuple[Envelope, ...]
-
-_OLDEST: Stamp = (float("-inf"), 0)  # the copies taken in from a world of one peer
 
 
 class ContentCopies:
@@ -70,7 +68,7 @@ class ContentCopies:
         """Make what the catalogue holds ``peer``'s copies (the world had that one peer)."""
         keys = self._keys_of.setdefault(peer, set())
         for key, history in self._content.histories.items():
-            self._held.setdefault(key, {})[peer] = (_OLDEST, tuple(history.versions))
+            self._held.setdefault(key, {})[peer] = (OLDEST, tuple(history.versions))
             keys.add(key)
 
     # -- reads --------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from .copies import ContentCopies
 from .expiry import Births
 from .missing import missing, refused
 from .placement import Ring, id_of
+from .stamps import OLDEST, Stamp
 from .storage import DHTStorage
 from .sweeps import Sweeps
 
@@ -62,10 +63,6 @@ if TYPE_CHECKING:
 __tracebackhide__ = True
 
 __all__ = ["NETWORK", "MemoryNetwork"]
-
-_OLDEST = (float("-inf"), 0)  # the stamp of a value with no age (put straight into a dict)
-
-Stamp = tuple[float, int]  # (world time, sequence): the newer of two writes is the larger
 
 
 class MemoryNetwork(Sweeps):
@@ -81,7 +78,7 @@ class MemoryNetwork(Sweeps):
         """Where the histories' copies are among many peers."""
         self._stores: dict[str, DHTStorage] = {}
         self._ring = Ring()
-        self._stamps: dict[str, dict[str, tuple[float, int]]] = {}  # peer -> key -> stamp
+        self._stamps: dict[str, dict[str, Stamp]] = {}  # peer -> key -> stamp
         self._holders: dict[str, set[str]] = {}  # key -> peers that hold a value for it
         self._provider_holders: dict[str, set[str]] = {}  # key -> peers with its providers
         self._first_provided: dict[tuple[str, str], int] = {}  # (key, provider) -> order
@@ -221,7 +218,7 @@ class MemoryNetwork(Sweeps):
             provider_stamps = self._provider_stamps.setdefault(peer, {})
             for key in store.values:
                 self._holders.setdefault(key, set()).add(peer)
-                stamps.setdefault(key, (born[key], 0) if store is sole and key in born else _OLDEST)
+                stamps.setdefault(key, (born[key], 0) if store is sole and key in born else OLDEST)
             for key, providers in store.providers_by_key.items():
                 self._provider_holders.setdefault(key, set()).add(peer)
                 for provider in providers:
@@ -249,7 +246,7 @@ class MemoryNetwork(Sweeps):
         if not self._indexed:
             self._index()
 
-    def _stamp(self) -> tuple[float, int]:
+    def _stamp(self) -> Stamp:
         self._sequence += 1
         return (self._now(), self._sequence)
 
@@ -305,14 +302,14 @@ class MemoryNetwork(Sweeps):
                     raise NotFoundError(refused(self._world, self._stores, reader, key, hidden))
         if not reachable:
             raise NotFoundError(missing(self._world, self._lost.get(key, 0), reader, key, holders))
-        newest = max(reachable, key=lambda peer: (stamps[peer].get(key, _OLDEST), peer))
-        stamp = stamps[newest].get(key, _OLDEST)
+        newest = max(reachable, key=lambda peer: (stamps[peer].get(key, OLDEST), peer))
+        stamp = stamps[newest].get(key, OLDEST)
         value = self._stores[newest].values[key]
         if unshared and unshared.get((newest, key)) == stamp:
             return value  # a copy the others refused: not repaired onto them
         for peer in reachable:
             held = stamps[peer]
-            if held.get(key, _OLDEST) != stamp:  # read repair: an older version
+            if held.get(key, OLDEST) != stamp:  # read repair: an older version
                 self._stores[peer].values[key] = value
                 held[key] = stamp
         return value
@@ -377,11 +374,11 @@ class MemoryNetwork(Sweeps):
     def all_values(self) -> dict[str, bytes]:
         """The newest value of each key that any peer holds (a snapshot)."""
         self._index()
-        newest: dict[str, tuple[tuple[float, int], bytes]] = {}
+        newest: dict[str, tuple[Stamp, bytes]] = {}
         for peer, store in self._stores.items():
             stamps = self._stamps.get(peer, {})
             for key, value in store.values.items():
-                stamp = stamps.get(key, _OLDEST)
+                stamp = stamps.get(key, OLDEST)
                 if key not in newest or stamp > newest[key][0]:
                     newest[key] = (stamp, value)
         return {key: value for key, (_, value) in newest.items()}

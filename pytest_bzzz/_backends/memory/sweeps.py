@@ -20,14 +20,13 @@ from ..._kernel.schedule import timeline
 from ..._kernel.timeline import Scheduled
 from ..._kernel.world import World
 from .expiry import Births
+from .stamps import Stamp
 from .storage import DHTStorage
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
 
 __all__ = ["Sweeps"]
-
-Stamp = tuple[float, int]
 
 
 class Sweeps:
