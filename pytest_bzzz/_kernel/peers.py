@@ -38,18 +38,25 @@ class PeerIds:
     def __init__(self, seed: int) -> None:
         self._seed = seed
         self._rng = random.Random(f"{seed}:peers")
+        self._pending: str | None = None
 
     def reset(self) -> None:
         self._rng = random.Random(f"{self._seed}:peers")
+        self._pending = None
 
-    def state(self) -> object:
-        """Where the sequence is (for :meth:`restore`: a peer refused takes no id)."""
-        return self._rng.getstate()
+    def peek(self) -> str:
+        """The next id, not taken yet: a peer refused takes none, and the next one gets it."""
+        if self._pending is None:
+            self._pending = self._draw()
+        return self._pending
 
-    def restore(self, state: object) -> None:
-        self._rng.setstate(state)  # type: ignore[arg-type]
+    def take(self) -> str:
+        """The id :meth:`peek` showed, taken."""
+        taken = self.peek()
+        self._pending = None
+        return taken
 
-    def next(self) -> str:
+    def _draw(self) -> str:
         value = self._rng.getrandbits(256)
         digits = []
         while value:

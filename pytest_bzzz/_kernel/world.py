@@ -242,7 +242,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
         name or its id.
         """
         with self._lock:
-            numbered, ids = self._next_number, self._peer_ids.state()  # as they were
+            numbered = self._next_number  # as it was
             if name is None:  # peer-N, the smallest N free: names are never given back, so
                 number = self._next_number  # the count only moves on (amortised O(1))
                 while f"peer-{number}" in self._names:
@@ -260,13 +260,13 @@ class World(Cluster, Schedule, Pipeline, Elections):
                     f"cannot name a peer {name!r}: that is the id of {self._peers[name].name}, "
                     "and a peer is found by its name or its id"
                 )
-            peer = Peer(self._peer_ids.next(), name)
+            peer = Peer(self._peer_ids.peek(), name)
             try:
                 self._topology.add(peer.id)  # first: its hook sees the peers as they were
             except BaseException:  # refused (a backend's guard): its name and id are free
                 self._next_number = numbered
-                self._peer_ids.restore(ids)
                 raise
+            self._peer_ids.take()
             self._peers[peer.id] = peer
             self._names[name] = peer
             self._network_changed()

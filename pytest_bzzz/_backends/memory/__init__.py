@@ -6,9 +6,10 @@ backend keeps in that world, per peer (``state``). Modules: ``mock`` (what
 both mocks share), ``dht``, ``connector``; the data structures ``storage``
 (DHT values and provider records) and ``content`` (UCXL version histories
 with their search indexes); where records live among many peers
-(``placement``, ``copies``, and ``stamps``, which order writes), when they expire (``expiry``, ``sweeps``), why a
-read found nothing (``missing``), and the world's views (``views``). May
-import the kernel, the UCXL library and the interfaces; no other backend.
+(``placement``, ``copies``, and ``stamps``, which order writes), when they
+expire (``expiry``, ``sweeps``), why a read found nothing (``missing``), and
+the world's views (``views``). May import the kernel, the UCXL library and
+the interfaces; no other backend.
 """
 
 from __future__ import annotations
