@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Self
 from ..._kernel.peers import Peer
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import freeze_json
+from ..arguments import ANNOUNCE_AN_ADDRESS, DISCOVER_ADDRESSES, check_address
 from ..records import Announcement
 from .dht import Libp2pDHT
 from .keys import KadDHT, announcing, finding, provider_key
@@ -47,38 +48,9 @@ if TYPE_CHECKING:
 # failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["Libp2pBZZZ", "check_address"]
+__all__ = ["Libp2pBZZZ"]
 
 Address = UCXLAddress | str
-
-# Why an operation takes no temporal segment (the end of its error message), as the memory
-# backend's connector says it.
-_ANNOUNCE_AN_ADDRESS = "a capability is announced for an address, not for one of its versions"
-_DISCOVER_ADDRESSES = "discovery matches announced addresses, which have no versions"
-
-
-def check_address(
-    value: object, *, what: str, concrete: bool, unversioned: str = ""
-) -> UCXLAddress:
-    """``value`` as an address; ``unversioned`` is why it may not have a temporal segment."""
-    if isinstance(value, str):
-        address = UCXLAddress.parse(value)
-    elif isinstance(value, UCXLAddress):
-        address = value
-    else:
-        raise TypeError(f"{what} must be a UCXLAddress or a str, got {type(value).__name__}")
-    if concrete and address.is_pattern:
-        raise ValueError(
-            f"{what} {str(address)!r} is a pattern (it holds a wildcard or a glob); "
-            "a concrete address is needed here"
-        )
-    if unversioned and address.temporal is not None:
-        raise ValueError(
-            f"{what} {str(address)!r} has a temporal segment ({address.temporal}); "
-            f"{unversioned}: give it without one"
-        )
-    return address
-
 
 Found = dict[str, list[str]]
 """What a discovery found on the network: each matching address -> the peers that provide it."""
@@ -193,7 +165,7 @@ class Libp2pBZZZ:
         self, address: Address, capability: Any
     ) -> tuple[str, str, int, Callable[[KadDHT], Awaitable[None]]]:
         target = check_address(
-            address, what="announced address", concrete=True, unversioned=_ANNOUNCE_AN_ADDRESS
+            address, what="announced address", concrete=True, unversioned=ANNOUNCE_AN_ADDRESS
         )
         frozen = freeze_json(capability, "capability")
         key, state, peer_id = str(target), self._state, self._peer.id
@@ -209,7 +181,7 @@ class Libp2pBZZZ:
         self, pattern: Address
     ) -> tuple[str, str, int, Callable[[KadDHT], Awaitable[Found]]]:
         target = check_address(
-            pattern, what="discovery pattern", concrete=False, unversioned=_DISCOVER_ADDRESSES
+            pattern, what="discovery pattern", concrete=False, unversioned=DISCOVER_ADDRESSES
         )
         state = self._state
         keys = [key for key in sorted(state.offers()) if target.matches(UCXLAddress.parse(key))]

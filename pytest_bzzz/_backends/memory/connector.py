@@ -29,6 +29,13 @@ from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
 from ..._ucxl.errors import NotFoundError
 from ..._ucxl.temporal import Temporal
+from ..arguments import (
+    ANNOUNCE_AN_ADDRESS,
+    DELETE_ADDS_A_TOMBSTONE,
+    DISCOVER_ADDRESSES,
+    STORE_NUMBERS_VERSIONS,
+    check_address,
+)
 from ..records import Announcement, NetworkStatus
 from .content import ContentStore
 from .mock import Mock
@@ -43,33 +50,6 @@ Address = UCXLAddress | str
 
 # A store, delete or announce that times out may have been applied, under ambiguous timeouts.
 declare_writes("store", "delete", "announce")
-
-# Why an operation takes no temporal segment (the end of its error message).
-_STORE_NUMBERS_VERSIONS = "versions are numbered by the store as it stores them"
-_DELETE_ADDS_A_TOMBSTONE = "a delete adds a tombstone after the latest version, whatever is asked"
-_ANNOUNCE_AN_ADDRESS = "a capability is announced for an address, not for one of its versions"
-_DISCOVER_ADDRESSES = "discovery matches announced addresses, which have no versions"
-
-
-def _address(value: object, *, what: str, concrete: bool, unversioned: str = "") -> UCXLAddress:
-    """``value`` as an address; ``unversioned`` is why it may not have a temporal segment."""
-    if isinstance(value, str):
-        address = UCXLAddress.parse(value)
-    elif isinstance(value, UCXLAddress):
-        address = value
-    else:
-        raise TypeError(f"{what} must be a UCXLAddress or a str, got {type(value).__name__}")
-    if concrete and address.is_pattern:
-        raise ValueError(
-            f"{what} {str(address)!r} is a pattern (it holds a wildcard or a glob); "
-            "a concrete address is needed here"
-        )
-    if unversioned and address.temporal is not None:
-        raise ValueError(
-            f"{what} {str(address)!r} has a temporal segment ({address.temporal}); "
-            f"{unversioned}: give it without one"
-        )
-    return address
 
 
 class MockBZZZ(Mock):
@@ -91,8 +71,8 @@ class MockBZZZ(Mock):
     def _prepare_store(
         self, address: Address, content: object, content_type: str | None, metadata: object
     ) -> Prepared[Envelope]:
-        base = _address(
-            address, what="store address", concrete=True, unversioned=_STORE_NUMBERS_VERSIONS
+        base = check_address(
+            address, what="store address", concrete=True, unversioned=STORE_NUMBERS_VERSIONS
         )
         check_room(base)
         data, kind = encode_content(content, content_type)
@@ -105,11 +85,11 @@ class MockBZZZ(Mock):
         return ("store", str(base), self._store, (base, data, kind, frozen))
 
     def _prepare_retrieve(self, address: Address) -> Prepared[Envelope]:
-        target = _address(address, what="address", concrete=True)
+        target = check_address(address, what="address", concrete=True)
         return ("retrieve", str(target), self._retrieve, (target,))
 
     def _prepare_history(self, address: Address) -> Prepared[list[Envelope]]:
-        target = _address(address, what="address", concrete=True)
+        target = check_address(address, what="address", concrete=True)
         return ("history", str(target), self._history, (target,))
 
     def _prepare_search(self, pattern: Address, limit: int | None) -> Prepared[list[Envelope]]:
@@ -117,25 +97,25 @@ class MockBZZZ(Mock):
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
             raise ValueError(f"limit must be a whole number, 1 or more, or None; got {limit!r}")
-        target = _address(pattern, what="search pattern", concrete=False)
+        target = check_address(pattern, what="search pattern", concrete=False)
         return ("search", str(target), self._search, (target, limit))
 
     def _prepare_delete(self, address: Address) -> Prepared[Envelope]:
-        target = _address(
-            address, what="address to delete", concrete=True, unversioned=_DELETE_ADDS_A_TOMBSTONE
+        target = check_address(
+            address, what="address to delete", concrete=True, unversioned=DELETE_ADDS_A_TOMBSTONE
         )
         return ("delete", str(target), self._delete, (target,))
 
     def _prepare_announce(self, address: Address, capability: Any) -> Prepared[None]:
-        target = _address(
-            address, what="announced address", concrete=True, unversioned=_ANNOUNCE_AN_ADDRESS
+        target = check_address(
+            address, what="announced address", concrete=True, unversioned=ANNOUNCE_AN_ADDRESS
         )
         frozen = freeze_json(capability, "capability")
         return ("announce", str(target), self._announce, (target, frozen))
 
     def _prepare_discover(self, pattern: Address) -> Prepared[list[Announcement]]:
-        target = _address(
-            pattern, what="discovery pattern", concrete=False, unversioned=_DISCOVER_ADDRESSES
+        target = check_address(
+            pattern, what="discovery pattern", concrete=False, unversioned=DISCOVER_ADDRESSES
         )
         return ("discover", str(target), self._discover, (target,))
 
@@ -395,7 +375,7 @@ class MockBZZZ(Mock):
         self, op: str | None = None, *, key: Address | None = None, outcome: Outcome | None = None
     ) -> list[Call]:
         """Recorded calls, oldest first: e.g. ``calls("store", outcome="failed")``."""
-        name = None if key is None else str(_address(key, what="key", concrete=False))
+        name = None if key is None else str(check_address(key, what="key", concrete=False))
         return self._world.calls(op, key=name, outcome=outcome)
 
     def __repr__(self) -> str:

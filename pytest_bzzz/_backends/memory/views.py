@@ -19,6 +19,7 @@ from ..._kernel.peers import Peer
 from ..._kernel.world import World
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
+from ..arguments import check_address
 from .content import ContentStore
 from .mock import provider_id as provider_id_of
 from .placement import id_of
@@ -191,15 +192,4 @@ def world_content_holders(world: World) -> Callable[[str | UCXLAddress], list[Pe
 
 def _history_key(address: object) -> str:
     """The canonical text of a concrete address without a temporal segment."""
-    if isinstance(address, str):
-        parsed = UCXLAddress.parse(address)
-    elif isinstance(address, UCXLAddress):
-        parsed = address
-    else:
-        raise TypeError(f"address must be a UCXLAddress or a str, got {type(address).__name__}")
-    if parsed.is_pattern:
-        raise ValueError(
-            f"address {str(parsed)!r} is a pattern (it holds a wildcard or a glob); "
-            "histories are held under concrete addresses"
-        )
-    return str(parsed.with_temporal(None))
+    return str(check_address(address, what="address", concrete=True).with_temporal(None))
