@@ -35,7 +35,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from pytest_bzzz import DHT, Connector, World
+    from pytest_bzzz._backends.libp2p import Libp2pBackend
 
 BACKENDS_VARIABLE = "CONTRACT_BACKENDS"
 KNOWN_BACKENDS = ("memory", "libp2p")
@@ -174,3 +177,15 @@ def peers(dht: DHT, bzzz_network: World) -> list[DHT]:
     """One DHT per peer of the world, the local peer's first."""
     on = dht.on  # type: ignore[attr-defined]  # both backends' DHTs act as other peers
     return [dht, *(on(peer) for peer in bzzz_network.peers[1:])]
+
+
+@pytest.fixture(scope="module")
+def two_hosts() -> Iterator[Libp2pBackend]:
+    """A libp2p backend of its own, of two hosts, for a module of the libp2p backend's tests."""
+    from pytest_bzzz._backends.libp2p import Libp2pBackend
+
+    backend = Libp2pBackend(hosts=2)
+    try:
+        yield backend
+    finally:
+        backend.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import runpy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -326,15 +325,6 @@ def test_the_benchmark_prints_both_backends_side_by_side(
     for label in ("put_value", "get_value (another peer)", "provide", "find_providers"):
         assert label in output
     assert output.count("x raw py-libp2p") == 2
-
-
-@pytest.fixture(scope="module")
-def two_hosts() -> Iterator[Libp2pBackend]:
-    backend = Libp2pBackend(hosts=2)
-    try:
-        yield backend
-    finally:
-        backend.close()
 
 
 def test_the_go_mocks_knobs_set_the_worlds_conditions(two_hosts: Libp2pBackend) -> None:

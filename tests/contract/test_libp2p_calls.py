@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -27,15 +27,6 @@ LONG = 60.0
 """Latency (real seconds) of a call that the test cancels long before it is made."""
 BOUND = 10.0
 """Real seconds a test waits, at most, for what should happen at once."""
-
-
-@pytest.fixture(scope="module")
-def two_hosts() -> Iterator[Libp2pBackend]:
-    backend = Libp2pBackend(hosts=2)
-    try:
-        yield backend
-    finally:
-        backend.close()
 
 
 def until(condition: Callable[[], bool]) -> bool:

@@ -25,15 +25,6 @@ BOUND = 10.0
 """Real seconds a test waits, at most, for what should happen at once."""
 
 
-@pytest.fixture(scope="module")
-def two_hosts() -> Iterator[Libp2pBackend]:
-    backend = Libp2pBackend(hosts=2)
-    try:
-        yield backend
-    finally:
-        backend.close()
-
-
 @pytest.fixture
 def world() -> Iterator[World]:
     with World(peers=2) as world:

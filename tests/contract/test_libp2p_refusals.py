@@ -6,21 +6,12 @@ backend of two hosts serves the module; each test has a world of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from pytest_bzzz import NetworkError, ScheduledActionError, World
 from pytest_bzzz._backends.libp2p import Libp2pBackend, UnsupportedOnLibp2p
-
-
-@pytest.fixture(scope="module")
-def two_hosts() -> Iterator[Libp2pBackend]:
-    backend = Libp2pBackend(hosts=2)
-    try:
-        yield backend
-    finally:
-        backend.close()
 
 
 def snapshot(world: World) -> tuple[object, ...]:
