@@ -122,36 +122,21 @@ def checks(session: nox.Session) -> None:
     )
 
 
+PYTEST_IN_PARALLEL = ("python", "-m", "pytest", "-n", "2", "-p", "no:cacheprovider")
+"""pytest on two workers, with no cache to write in the checkout."""
+
+
 @nox.session(python=PYTHONS)
 def libp2p(session: nox.Session) -> None:
     """The contract suite on the mock and on real py-libp2p hosts; the libp2p backend's tests."""
     install_pinned(session, "test,libp2p")
     session.env["CONTRACT_BACKENDS"] = "memory,libp2p"
     session.run(
-        "python",
-        "-m",
-        "pytest",
-        "-n",
-        "2",
-        "-p",
-        "no:cacheprovider",
-        "tests/contract",
-        "tests/test_libp2p_plugin.py",
-        *session.posargs,
+        *PYTEST_IN_PARALLEL, "tests/contract", "tests/test_libp2p_plugin.py", *session.posargs
     )
     # The example suite as users write it, on real hosts: tests that need the simulation say so
     # (@pytest.mark.bzzz(backend="memory")) and run on it; every other runs on libp2p.
-    session.run(
-        "python",
-        "-m",
-        "pytest",
-        "-n",
-        "2",
-        "-p",
-        "no:cacheprovider",
-        "--bzzz-backend=libp2p",
-        "docs/examples",
-    )
+    session.run(*PYTEST_IN_PARALLEL, "--bzzz-backend=libp2p", "docs/examples")
 
 
 @nox.session(python=PYTHONS[:1], default=False)

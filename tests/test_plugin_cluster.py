@@ -85,6 +85,28 @@ def test_the_partition_marker_splits_the_world_from_the_start(pytester: pytest.P
     result.assert_outcomes(passed=1)
 
 
+def errors_that_test_only(pytester: pytest.Pytester, marker: str, problem: str) -> None:
+    """A bad ``marker`` fails its own test's setup with ``problem``, and no other test."""
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.bzzz(peers=3)
+        @pytest.mark.{marker}
+        def test_x(bzzz_network):
+            pass
+
+        def test_y(bzzz_network):
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*bzzz: *" + literal(problem) + "*"])
+    assert "Traceback" not in result.stdout.str()
+    assert "pytest_bzzz/" not in result.stdout.str()
+
+
 @pytest.mark.parametrize(
     ("marker", "problem"),
     [
@@ -105,24 +127,7 @@ def test_the_partition_marker_splits_the_world_from_the_start(pytester: pytest.P
 def test_a_bad_partition_marker_errors_that_test_only(
     pytester: pytest.Pytester, marker: str, problem: str
 ) -> None:
-    pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.bzzz(peers=3)
-        @pytest.mark.{marker}
-        def test_x(bzzz_network):
-            pass
-
-        def test_y(bzzz_network):
-            pass
-        """
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*bzzz: *" + literal(problem) + "*"])
-    assert "Traceback" not in result.stdout.str()
-    assert "pytest_bzzz/" not in result.stdout.str()
+    errors_that_test_only(pytester, marker, problem)
 
 
 def test_a_partition_marker_on_a_test_without_a_world_is_warned_about(
@@ -523,24 +528,7 @@ def test_an_at_marker_setup_has_passed_on_a_real_clock_runs_at_once(
 def test_a_bad_fault_marker_errors_that_test_only(
     pytester: pytest.Pytester, marker: str, problem: str
 ) -> None:
-    pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.bzzz(peers=3)
-        @pytest.mark.{marker}
-        def test_x(bzzz_network):
-            pass
-
-        def test_y(bzzz_network):
-            pass
-        """
-    )
-    result = pytester.runpytest()
-    result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*bzzz: *" + literal(problem) + "*"])
-    assert "Traceback" not in result.stdout.str()
-    assert "pytest_bzzz/" not in result.stdout.str()
+    errors_that_test_only(pytester, marker, problem)
 
 
 def test_fault_markers_on_a_test_without_a_world_are_checked_and_warned_about(
