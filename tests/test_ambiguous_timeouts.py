@@ -15,6 +15,7 @@ from pytest_bzzz import (
     NotFoundError,
     World,
 )
+from pytest_bzzz._kernel.world import core
 
 pytest_plugins = ["pytester"]
 
@@ -75,7 +76,8 @@ def test_a_read_that_times_out_draws_nothing_and_says_nothing_of_writes() -> Non
             with pytest.raises(NetworkTimeout) as caught:
                 MockDHT(each).get_value("k")
             assert "write" not in str(caught.value)
-        assert world._rng.random() == plain._rng.random()  # the streams did not move apart
+        # The streams did not move apart.
+        assert core(world).rng.random() == core(plain).rng.random()
 
 
 def test_off_the_draws_are_those_of_before() -> None:
@@ -84,7 +86,7 @@ def test_off_the_draws_are_those_of_before() -> None:
         for _ in range(5):
             with pytest.raises(NetworkTimeout):
                 MockDHT(world).put_value("k", b"v")
-        assert world._rng.random() == other._rng.random()
+        assert core(world).rng.random() == core(other).rng.random()
 
 
 def test_an_applied_write_acts_when_the_timeout_expires() -> None:

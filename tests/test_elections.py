@@ -11,7 +11,7 @@ import pytest
 from pytest_bzzz import MockDHT, NetworkConditions, Peer, ScheduledActionError, World
 from pytest_bzzz._kernel.candidates import FULL_UPTIME, PeerProfile
 from pytest_bzzz._kernel.reach import Reach
-from pytest_bzzz._kernel.world import unraised_failures
+from pytest_bzzz._kernel.world import core, unraised_failures
 
 
 def current(world: World) -> Peer | None:
@@ -21,12 +21,12 @@ def current(world: World) -> Peer | None:
 
 def timeout_of(world: World, peer: Peer) -> float:
     """``peer``'s election timeout, with its jitter."""
-    election = world._election
+    election = core(world).election
     return election.timeout * (1 + 0.5 * election.jitter[peer.id])
 
 
 def first_timeout(world: World, peers: list[Peer] | None = None) -> tuple[float, Peer]:
-    election = world._election
+    election = core(world).election
     election.sync()
     return min((timeout_of(world, peer), peer) for peer in (peers or world.peers))
 
@@ -169,7 +169,7 @@ def test_reach_counts_come_from_groups_and_cuts() -> None:
         world.partition([a, b, c, d], [e, f])
         world.cut(a, b, both_ways=False)  # one way is enough to keep a vote from passing
         world.pause(d)
-        reach = Reach(world._topology)
+        reach = Reach(core(world).topology)
         assert (reach.total, reach.majority) == (6, 4)
         assert [reach.count(p.id) for p in (a, b, c, e)] == [2, 2, 3, 2]
         assert reach.members(a.id) == {a.id, c.id}
@@ -178,7 +178,7 @@ def test_reach_counts_come_from_groups_and_cuts() -> None:
         assert reach.eligible() == []
         assert "no side of the network has a majority" in reach.why_none()
         world.revive(d)
-        reach = Reach(world._topology)
+        reach = Reach(core(world).topology)
         assert [reach.count(p.id) for p in (a, b, c, d)] == [3, 3, 4, 4]
         assert reach.eligible() == [c.id, d.id]  # a and b, cut apart, reach 3 of the 4 needed
 

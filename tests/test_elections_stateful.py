@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from pytest_bzzz import JobState, World
+from pytest_bzzz._kernel.world import core
 
 PEERS = 5
 NAMES = ["local", *(f"peer-{n}" for n in range(1, PEERS))]
@@ -185,7 +186,8 @@ class ElectionMachine(RuleBasedStateMachine):
     @rule(name=names)
     def corrupt(self, name: str) -> None:
         world = self.world
-        if world.jobs.replica(name) is not None and world._election.leader != world.peer(name).id:
+        leader = core(world).election.leader
+        if world.jobs.replica(name) is not None and leader != world.peer(name).id:
             world.jobs.corrupt(name)
 
     @rule(away=st.lists(names, max_size=2, unique=True), count=st.integers(1, 3))

@@ -3,7 +3,8 @@
 Modules:
 
 - the world: ``world`` (the ``World``: seed, clock, conditions, peers, the
-  call record, the backends' state slots), ``slots`` (those slots, the
+  call record, the backends' state slots), ``core`` (its machinery, which
+  its other parts and the backends reach with ``core(world)``), ``slots`` (those slots, the
   world's views, the running test's world), ``seeds``, ``defaults`` (the
   network's default parameters), ``errors`` (``NetworkError``,
   ``NetworkTimeout``, ``NoLeaderError``);
@@ -29,7 +30,8 @@ Modules:
 trio is imported by ``trio_clock``, and by ``clock`` only when an async
 operation runs under trio. The kernel may import the UCXL library (for the
 error base class) and nothing else of the package. Backends reach the
-pipeline through ``runners(world)`` and keep their state in
+pipeline through ``runners(world)`` and the rest through ``core(world)``
+(no module touches another's underscore names), and keep their state in
 ``World.state``; the only mention of a backend is in the annotations of the
 world's views (``World.storage``, ``World.content``), see ``world``.
 """

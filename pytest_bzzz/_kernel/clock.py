@@ -27,7 +27,15 @@ from .units import seconds_or_text
 # simulated failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["DEFAULT_START", "Clock", "ClockMode", "RealWork", "check_mode"]
+__all__ = [
+    "DEFAULT_START",
+    "Clock",
+    "ClockControl",
+    "ClockMode",
+    "RealWork",
+    "check_mode",
+    "control",
+]
 
 ClockMode: TypeAlias = Literal["virtual", "real"]
 _MODES: Final = frozenset(get_args(ClockMode))
@@ -66,6 +74,87 @@ def _seconds(what: str, value: object) -> float:
     return value  # an int, as given (a message about it shows it so)
 
 
+class ClockControl:
+    """A clock's moving parts: the numbers it keeps and the steps that move them.
+
+    The public :class:`Clock` is a façade over one of these. The world that
+    owns the clock drives it through this object (see :func:`control`): it
+    ties the clock to its timeline (:meth:`set_timeline`,
+    :meth:`set_deadline`), spends an operation's latency under its own lock
+    (:meth:`spend_held`), and reads :attr:`offset` and :attr:`deadline` on its
+    hot path as plain attributes. Kernel-internal: not part of the public API.
+    """
+
+    __slots__ = ("deadline", "lock", "offset", "origin", "real_work", "run_due", "virtual")
+
+    def __init__(self, virtual: bool) -> None:
+        self.virtual = virtual
+        self.lock = threading.RLock()
+        self.offset = 0.0  # virtual: the time itself; real: hand-made jumps
+        self.origin = time.monotonic()
+        self.real_work = 0  # how many real_work() blocks are open
+        # The world's timeline: what is due at a time runs as the clock passes it.
+        self.deadline = math.inf  # the earliest time something is due
+        self.run_due: Callable[[float], float] | None = None
+
+    def now(self) -> float:
+        """Seconds since the clock's start (see :meth:`Clock.now`)."""
+        if self.virtual:
+            return self.offset
+        return time.monotonic() - self.origin + self.offset
+
+    # -- the timeline: what is due at a time runs as the clock passes it ------------------
+
+    def set_timeline(self, run_due: Callable[[float], float] | None) -> None:
+        """Run ``run_due(now)`` whenever the clock reaches the deadline it returns.
+
+        ``run_due`` runs what is due at ``now`` and returns the next time
+        something is (``inf`` for never); :meth:`set_deadline` changes it.
+        """
+        with self.lock:
+            self.run_due = run_due
+            if run_due is None:
+                self.deadline = math.inf
+
+    def set_deadline(self, deadline: float) -> None:
+        """The earliest time something is due on the timeline (``inf`` for nothing)."""
+        self.deadline = deadline
+
+    def pass_to(self, target: float) -> None:
+        """Move a virtual clock to ``target``, stopping at each deadline on the way; lock held."""
+        run_due = self.run_due
+        while run_due is not None and self.deadline <= target:
+            self.offset = max(self.offset, self.deadline)
+            self.deadline = run_due(self.offset)  # what is due runs; the next deadline
+        self.offset = max(self.offset, target)  # an action may have spent time itself
+
+    def catch_up(self) -> None:
+        """Run what is due by now: a real clock's time passes without telling the timeline."""
+        if self.deadline <= self.now() and self.run_due is not None:
+            with self.lock:
+                while self.run_due is not None and self.deadline <= self.now():
+                    self.deadline = self.run_due(self.now())
+
+    def spend_held(self, seconds: float) -> float:
+        """Spend ``seconds`` (>= 0) on a virtual clock whose lock the caller holds; the start.
+
+        The pipeline's hot path: an operation's latency, drawn under the
+        world's lock (which is this clock's), is spent without taking it again.
+        """
+        start = self.offset
+        end = start + seconds
+        if end >= self.deadline:
+            self.pass_to(end)  # something is due on the way
+        else:
+            self.offset = end
+        return start
+
+
+def control(clock: Clock) -> ClockControl:
+    """The moving parts of ``clock``, for the world that owns it (not part of the public API)."""
+    return clock._control
+
+
 class Clock:
     """Seconds since the world started, virtual or real; see :meth:`now` and :meth:`advance`.
 
@@ -89,13 +178,8 @@ class Clock:
         if start is None:
             start = DEFAULT_START if mode == "virtual" else datetime.now(UTC)
         self._start = start.astimezone(UTC)
-        self._lock = threading.RLock()
-        self._offset = 0.0  # virtual: the time itself; real: hand-made jumps
-        self._origin = time.monotonic()
-        self._real_work = 0  # how many real_work() blocks are open
-        # The world's timeline: what is due at a time runs as the clock passes it.
-        self._deadline = math.inf  # the earliest time something is due
-        self._run_due: Callable[[float], float] | None = None
+        self._control = ClockControl(mode == "virtual")
+        self._lock = self._control.lock
 
     @property
     def mode(self) -> ClockMode:
@@ -118,9 +202,10 @@ class Clock:
 
     def now(self) -> float:
         """Seconds since the world started."""
-        if self._mode == "virtual":
-            return self._offset
-        return time.monotonic() - self._origin + self._offset
+        control = self._control
+        if control.virtual:
+            return control.offset
+        return time.monotonic() - control.origin + control.offset
 
     def datetime(self) -> datetime:
         """The current instant as a timezone-aware UTC datetime."""
@@ -135,12 +220,13 @@ class Clock:
             seconds = _seconds("advance(seconds)", seconds)
         if not seconds >= 0:
             raise ValueError(f"the clock only moves forward; cannot advance by {seconds!r}")
+        control = self._control
         with self._lock:
-            if self._mode == "virtual" and self._offset + seconds >= self._deadline:
-                self._pass(self._offset + seconds)
+            if control.virtual and control.offset + seconds >= control.deadline:
+                control.pass_to(control.offset + seconds)
             else:
-                self._offset += seconds
-                self._catch_up()
+                control.offset += seconds
+                control.catch_up()
 
     def advance_to(self, instant: float | str) -> None:
         """Move the clock forward to ``instant`` (seconds since the start); never back.
@@ -151,51 +237,20 @@ class Clock:
             instant = _seconds("advance_to(instant)", instant)
         if not instant >= 0:
             raise ValueError(f"the clock's instants are 0 or more, got {instant!r}")
+        control = self._control
         with self._lock:
             now = self.now()
             if instant < now:
                 raise ValueError(
                     f"the clock only moves forward; it is at {now!r}, cannot go to {instant!r}"
                 )
-            if self._mode == "virtual":
-                if instant >= self._deadline:
-                    self._pass(instant)
-                self._offset = max(self._offset, instant)  # exactly: no rounding
+            if control.virtual:
+                if instant >= control.deadline:
+                    control.pass_to(instant)
+                control.offset = max(control.offset, instant)  # exactly: no rounding
             else:
-                self._offset += instant - now
-                self._catch_up()
-
-    # -- the timeline: what is due at a time runs as the clock passes it ------------------
-
-    def _set_timeline(self, run_due: Callable[[float], float] | None) -> None:
-        """Run ``run_due(now)`` whenever the clock reaches the deadline it returns.
-
-        ``run_due`` runs what is due at ``now`` and returns the next time
-        something is (``inf`` for never); :meth:`_set_deadline` changes it.
-        """
-        with self._lock:
-            self._run_due = run_due
-            if run_due is None:
-                self._deadline = math.inf
-
-    def _set_deadline(self, deadline: float) -> None:
-        """The earliest time something is due on the timeline (``inf`` for nothing)."""
-        self._deadline = deadline
-
-    def _pass(self, target: float) -> None:
-        """Move a virtual clock to ``target``, stopping at each deadline on the way; lock held."""
-        run_due = self._run_due
-        while run_due is not None and self._deadline <= target:
-            self._offset = max(self._offset, self._deadline)
-            self._deadline = run_due(self._offset)  # what is due runs; the next deadline
-        self._offset = max(self._offset, target)  # an action may have spent time itself
-
-    def _catch_up(self) -> None:
-        """Run what is due by now: a real clock's time passes without telling the timeline."""
-        if self._deadline <= self.now() and self._run_due is not None:
-            with self._lock:
-                while self._run_due is not None and self._deadline <= self.now():
-                    self._deadline = self._run_due(self.now())
+                control.offset += instant - now
+                control.catch_up()
 
     def spend(self, seconds: float | str) -> float:
         """Spend ``seconds`` of simulated time and return the time the spending started at.
@@ -207,36 +262,18 @@ class Clock:
             seconds = _seconds("spend(seconds)", seconds)
         if not seconds >= 0:
             raise ValueError(f"the clock only moves forward; cannot spend {seconds!r} seconds")
-        if self._mode == "virtual":
+        control = self._control
+        if control.virtual:
             lock = self._lock
             lock.acquire()  # not a with statement: this is on every simulated operation's path
             try:
-                start = self._offset
-                if start + seconds >= self._deadline:
-                    self._pass(start + seconds)  # something is due on the way
-                else:
-                    self._offset = start + seconds
+                return control.spend_held(seconds)
             finally:
                 lock.release()
-            return start
         start = self.now()
         if seconds > 0:
             time.sleep(seconds)
-        self._catch_up()
-        return start
-
-    def _spend_held(self, seconds: float) -> float:
-        """:meth:`spend` on a virtual clock whose lock the caller holds, for ``seconds`` >= 0.
-
-        The pipeline's hot path: an operation's latency, drawn under the
-        world's lock (which is this clock's), is spent without taking it again.
-        """
-        start = self._offset
-        end = start + seconds
-        if end >= self._deadline:
-            self._pass(end)  # something is due on the way
-        else:
-            self._offset = end
+        control.catch_up()
         return start
 
     def sleep(self, seconds: float | str) -> None:
@@ -247,7 +284,7 @@ class Clock:
             self.advance(seconds)
         elif seconds > 0:
             time.sleep(seconds)
-            self._catch_up()
+            self._control.catch_up()
 
     async def asleep(self, seconds: float | str) -> None:
         """Spend ``seconds`` in async code, on the loop that runs it.
@@ -289,7 +326,7 @@ class Clock:
     @property
     def doing_real_work(self) -> bool:
         """Whether a :meth:`real_work` block is open: loops following this clock wait for real."""
-        return self._real_work > 0
+        return self._control.real_work > 0
 
     def real_work(self) -> RealWork:
         """A context manager (``with`` or ``async with``) for real work the plugin cannot see.
@@ -318,8 +355,8 @@ class Clock:
         """Back to time 0 (the world's start); an event loop following it keeps going forward."""
         with self._lock:
             loop.rebase(self, self.now())
-            self._offset = 0.0
-            self._origin = time.monotonic()
+            self._control.offset = 0.0
+            self._control.origin = time.monotonic()
 
     def release_running_loop(self) -> None:
         """Stop making the running event loop follow this clock (a no-op if it does not).
@@ -342,16 +379,16 @@ class RealWork:
     """What :meth:`Clock.real_work` returns: usable with ``with`` and ``async with``."""
 
     def __init__(self, clock: Clock) -> None:
-        self._clock = clock
+        self._control = clock._control
 
     def __enter__(self) -> Self:
-        with self._clock._lock:
-            self._clock._real_work += 1
+        with self._control.lock:
+            self._control.real_work += 1
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        with self._clock._lock:
-            self._clock._real_work -= 1
+        with self._control.lock:
+            self._control.real_work -= 1
 
     async def __aenter__(self) -> Self:
         return self.__enter__()

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .candidates import DEFAULT_PROFILE, PeerProfile, changed_profile
-from .clock import Clock
+from .clock import Clock, ClockControl
 from .jobs import JobTable
 from .leadership import Leadership
 from .peers import Peer
@@ -68,7 +68,7 @@ class LeaderSubscription:
             for index, callback in enumerate(callbacks):
                 if callback is self._callback:
                     del callbacks[index]
-                    self._election._schedule()
+                    self._election.reschedule()
                     return True
             return False
 
@@ -82,6 +82,7 @@ class Elections:
     # What the world provides.
     _lock: threading.RLock
     _clock: Clock
+    _time: ClockControl
     _timeline: Timeline
     _election: Leadership
 
@@ -90,7 +91,7 @@ class Elections:
 
     def _synced(self) -> Leadership:
         """The election state brought to the clock's time (lock held)."""
-        self._clock._catch_up()
+        self._time.catch_up()
         self._election.sync()
         return self._election
 
@@ -100,7 +101,7 @@ class Elections:
         with self._lock:
             election = self._synced()
             leader = election.observed_id()
-            return None if leader is None else election.world._peers[leader]
+            return None if leader is None else election.core.peers[leader]
 
     @property
     def term(self) -> int:
@@ -139,7 +140,7 @@ class Elections:
         election = self._synced()
         leader = election.observed_id()
         if leader is not None and election.lost_at is None:
-            return election.world._peers[leader]
+            return election.core.peers[leader]
         now = self._clock.now()
         if now >= deadline:
             raise TimeoutError(

@@ -41,7 +41,7 @@ from .peers import Peer
 
 if TYPE_CHECKING:
     from .cluster import PeerLike
-    from .world import World
+    from .core import Core
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
@@ -238,15 +238,15 @@ class JobTable(Mapping[str, Peer]):
     make a new version, which every follower the leader can reach receives.
     """
 
-    def __init__(self, world: World) -> None:
-        self._world = world
+    def __init__(self, core: Core) -> None:
+        self._core = core
 
     def _read(self) -> JobState:
-        world = self._world
-        with world._lock:
-            world._clock._catch_up()
-            world._election.sync()
-            return world._election.jobs.current
+        core = self._core
+        with core.lock:
+            core.time.catch_up()
+            core.election.sync()
+            return core.election.jobs.current
 
     def __getitem__(self, job: str) -> Peer:
         jobs = self._read().jobs
@@ -279,10 +279,10 @@ class JobTable(Mapping[str, Peer]):
     @property
     def orphaned(self) -> list[str]:
         """The jobs whose peer is not live (paused or killed), sorted: reassign them."""
-        world = self._world
-        with world._lock:
+        core = self._core
+        with core.lock:
             jobs = self._read().jobs
-            status = world._topology.status
+            status = core.topology.status
             return sorted(job for job, peer in jobs.items() if status(peer.id) != "live")
 
     def assign(self, job: str, peer: PeerLike) -> None:
@@ -297,13 +297,13 @@ class JobTable(Mapping[str, Peer]):
         self._change(job, None)
 
     def _change(self, job: str, peer: PeerLike | None) -> None:
-        world = self._world
+        core = self._core
         if not isinstance(job, str) or not job:
             raise TypeError(f"a job is named by a non-empty str, got {type(job).__name__} {job!r}")
-        with world._lock:
-            target = None if peer is None else world.peer(peer)
-            world._clock._catch_up()
-            election = world._election
+        with core.lock:
+            target = None if peer is None else core.peer(peer)
+            core.time.catch_up()
+            election = core.election
             election.sync()
             jobs = dict(election.jobs.current.jobs)
             if target is None:
@@ -325,12 +325,12 @@ class JobTable(Mapping[str, Peer]):
 
     def replica(self, peer: PeerLike) -> JobState | None:
         """The copy of the table ``peer`` holds (None if it holds none: never reached, killed)."""
-        world = self._world
-        with world._lock:
-            holder = world.peer(peer)
-            world._clock._catch_up()
-            world._election.sync()
-            return world._election.jobs.replicas.get(holder.id)
+        core = self._core
+        with core.lock:
+            holder = core.peer(peer)
+            core.time.catch_up()
+            core.election.sync()
+            return core.election.jobs.replicas.get(holder.id)
 
     def corrupt(self, peer: PeerLike) -> None:
         """Corrupt ``peer``'s copy: its content changes, its digest does not.
@@ -339,11 +339,11 @@ class JobTable(Mapping[str, Peer]):
         corrupted this way (it is what ``world.jobs`` shows); a follower's
         copy is mended when the leader next sends it a version.
         """
-        world = self._world
-        with world._lock:
-            holder = world.peer(peer)
-            world._clock._catch_up()
-            election = world._election
+        core = self._core
+        with core.lock:
+            holder = core.peer(peer)
+            core.time.catch_up()
+            election = core.election
             election.sync()
             if holder.id == election.leader:
                 raise ValueError(

@@ -44,7 +44,7 @@ from .units import format_seconds
 
 if TYPE_CHECKING:
     from .cluster import FaultEvent
-    from .world import World
+    from .core import Core
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them).
 __tracebackhide__ = True
@@ -55,12 +55,12 @@ __all__ = ["Leadership"]
 class Leadership(Planning):
     """The election state of one world. Its methods are called with the world's lock held."""
 
-    def __init__(self, world: World, heartbeat: float, timeout: float) -> None:
-        self.world = world
+    def __init__(self, core: Core, heartbeat: float, timeout: float) -> None:
+        self.core = core
         self.heartbeat = heartbeat
         self.timeout = timeout
         self.jobs = JobData()
-        self.table = JobTable(world)
+        self.table = JobTable(core)
         self.callbacks: list[Callable[[Peer | None], object]] = []
         self.reset()
 
@@ -97,11 +97,11 @@ class Leadership(Planning):
 
     def network_changed(self) -> None:
         """The world's hook: peers, statuses or links may have changed."""
-        world = self.world
-        topology, log = world._topology, world._fault_log
+        core = self.core
+        topology, log = core.topology, core.fault_log
         if topology.version == self.version and len(log) == self.events:
             return
-        now = world._clock.now()
+        now = core.clock.now()
         events = log[self.events :]
         self.version, self.events = topology.version, len(log)
         if self.dirty_at is None:
@@ -111,7 +111,7 @@ class Leadership(Planning):
                 self.dirty_at = now
                 self.plan = []
                 if self.callbacks:  # a test listens: before the clock moves on
-                    self.flush_entry = world._timeline.add(
+                    self.flush_entry = core.timeline.add(
                         now, "elections: peers joined", self._flush
                     )
             return
@@ -128,7 +128,7 @@ class Leadership(Planning):
         Peers joining at the instant others joined wait to be registered together.
         """
         at = self.dirty_at
-        if at is not None and not (joining and at == self.world._clock.now()):
+        if at is not None and not (joining and at == self.core.clock.now()):
             self.sync()
 
     def _flush(self) -> None:
@@ -141,7 +141,7 @@ class Leadership(Planning):
             at = self.dirty_at
             self._register()
             self.refresh(at)
-        self._apply_due(self.world._clock.now())
+        self._apply_due(self.core.clock.now())
         self.deliver()
 
     def _register(self) -> None:
@@ -152,9 +152,9 @@ class Leadership(Planning):
         if self.flush_entry is not None:
             self.flush_entry.cancel()
             self.flush_entry = None
-        peers = self.world._peers
+        peers = self.core.peers
         if self.rng is None:
-            self.rng = random.Random(derive_seed(self.world._seed, "elections"))
+            self.rng = random.Random(derive_seed(self.core.seed, "elections"))
         draw, jitter = self.rng.random, self.jitter
         for peer in islice(peers, self.known, None):
             jitter[peer] = draw()
@@ -165,7 +165,7 @@ class Leadership(Planning):
     def _apply_event(self, event: FaultEvent) -> None:
         if event.action not in ("kill", "pause", "revive"):
             return  # partitions, cuts, links: the refresh reads the topology
-        found = self.world._names.get(event.detail)
+        found = self.core.names.get(event.detail)
         if found is None:  # pragma: no cover - the detail of these three is a peer's name
             return
         peer = found.id
@@ -183,7 +183,7 @@ class Leadership(Planning):
 
     def refresh(self, now: float) -> None:
         """After a change at ``now``: who hears the leader, its health, and the new plan."""
-        reach = Reach(self.world._topology)
+        reach = Reach(self.core.topology)
         leader = self.leader
         if leader is not None:
             live = reach.live(leader)
@@ -205,7 +205,7 @@ class Leadership(Planning):
                 self.lost_at = now
         self.plan = self._plan(now, reach)
         self._note(now, self.observed_id())
-        self._schedule()
+        self.reschedule()
 
     def last_tick(self, at: float) -> float:
         """The leader's last heartbeat at or before ``at`` (at its election, then each period)."""
@@ -226,7 +226,7 @@ class Leadership(Planning):
             else:
                 self._elect(step)
                 self._note(step.at, step.winner)
-        self._schedule()
+        self.reschedule()
 
     def _elect(self, election: Election) -> None:
         if self.leader is not None:
@@ -237,9 +237,9 @@ class Leadership(Planning):
         self.hearing = set(election.hearing)
         for peer in election.hearing:
             self.last_heard.pop(peer, None)
-        state, refused, discarded = self.jobs.adopt(self.term, len(self.world._peers))
+        state, refused, discarded = self.jobs.adopt(self.term, len(self.core.peers))
         self.jobs.replicate(state, [winner, *election.hearing])
-        peers = self.world._peers
+        peers = self.core.peers
         self.terms.append(
             Term(
                 number=self.term,
@@ -279,7 +279,7 @@ class Leadership(Planning):
     def observed_id(self) -> str | None:
         """The leader tests see: the newest term's, while it is live and has not stepped down."""
         leader = self.leader
-        if leader is not None and self.world._topology.status(leader) == "live":
+        if leader is not None and self.core.topology.status(leader) == "live":
             return leader
         return None
 
@@ -294,7 +294,7 @@ class Leadership(Planning):
 
     def why_no_leader(self) -> str:
         """Why there is no leader now, and what comes next."""
-        peers = self.world._peers
+        peers = self.core.peers
         if self.leader is not None:  # paused, or (for wait_for_leader) without a majority
             lost = self.lost_at
             step_at = format_seconds(math.inf if lost is None else lost + self.timeout)
@@ -302,7 +302,7 @@ class Leadership(Planning):
             reason = (
                 f"the leader of term {self.term}, {name}, is paused; it steps down at "
                 f"{step_at} unless revived"
-                if self.world._topology.status(self.leader) == "paused"
+                if self.core.topology.status(self.leader) == "paused"
                 else f"the leader of term {self.term}, {name}, has lost its majority; it steps "
                 f"down at {step_at} unless it regains one"
             )
@@ -324,7 +324,7 @@ class Leadership(Planning):
 
     def describe(self) -> list[str]:
         """A line for the failure report, once there has been an election."""
-        with self.world._lock:
+        with self.core.lock:
             self.sync()
             return self._describe()
 
@@ -350,7 +350,7 @@ class Leadership(Planning):
             if self.callbacks:
                 self.notes.append((at, leader))
 
-    def _schedule(self) -> None:
+    def reschedule(self) -> None:
         """While a test listens, put the next step on the timeline, to run at its exact time."""
         entry = self.notify_entry
         step = self.plan[0] if self.plan and self.callbacks else None
@@ -363,19 +363,19 @@ class Leadership(Planning):
             if isinstance(step, Election):
                 label = f"elections: election of term {self.term + 1}"
             else:
-                name = self.world._peers[self.leader].name if self.leader else "the leader"
+                name = self.core.peers[self.leader].name if self.leader else "the leader"
                 label = f"elections: {name} steps down ({step.why})"
-            self.notify_entry = self.world._timeline.add(step.at, label, self._notified)
+            self.notify_entry = self.core.timeline.add(step.at, label, self._notified)
 
     def _notified(self) -> None:
         self.notify_entry = None
         self.sync()
-        self._schedule()
+        self.reschedule()
 
     def listen(self, callback: Callable[[Peer | None], object]) -> None:
         self.observed = self.observed_id()  # changes from now on
         self.callbacks.append(callback)
-        self._schedule()
+        self.reschedule()
 
     def deliver(self) -> None:
         """Call the callbacks with each change; an exception is kept for the next operation."""
@@ -383,20 +383,20 @@ class Leadership(Planning):
             return
         self.delivering = True
         failed = False
-        world = self.world
+        core = self.core
         try:
             while self.notes:
                 at, leader = self.notes.pop(0)
-                peer = None if leader is None else world._peers[leader]
+                peer = None if leader is None else core.peers[leader]
                 for callback in list(self.callbacks):
                     try:
                         callback(peer)
                     except Exception as error:  # as Timeline.run_due keeps an action's
                         name = getattr(callback, "__qualname__", None) or repr(callback)
                         label = f"on_leader_change({name}) with {peer.name if peer else None}"
-                        world._timeline.failures.append(Failure(at, label, error))
+                        core.timeline.failures.append(Failure(at, label, error))
                         failed = True
         finally:
             self.delivering = False
         if failed:
-            world._network_changed()  # the next operation takes the path that raises it
+            core.network_changed()  # the next operation takes the path that raises it

@@ -39,7 +39,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Protocol, TypeAlias, TypeVar
 
 from .asynclib import cancellations
-from .clock import Clock
+from .clock import Clock, ClockControl
 from .cluster import FaultEvent
 from .conditions import NetworkConditions, seconds
 from .draws import LOOKUP_ALPHA, LOOKUP_FANOUT, Draws
@@ -94,6 +94,7 @@ class Pipeline(Draws, Timeouts, Failures):
     _acquire: Callable[[], bool]
     _release: Callable[[], None]
     _clock: Clock
+    _time: ClockControl
     _spend: Callable[[float], float]
     _spend_held: Callable[[float], float]
     _rng: random.Random
@@ -135,7 +136,7 @@ class Pipeline(Draws, Timeouts, Failures):
                 # A perfect network on a virtual clock: nothing to draw, no time passes.
                 self._acquire()
                 try:
-                    start = self._clock._offset  # virtual: the time itself (no call)
+                    start = self._time.offset  # virtual: the time itself (no call)
                     op, key, action, args = prepared
                     try:
                         result = action(*args)
@@ -188,7 +189,7 @@ class Pipeline(Draws, Timeouts, Failures):
                     if applied:
                         self._apply_timed_out(prepared)
                     raise self._timed_out(op, key, latency, limit, start, peer, cost, applied)
-                if self._clock._deadline > self._clock._offset + latency:
+                if self._time.deadline > self._time.offset + latency:
                     start = self._spend_held(latency)  # nothing is due on the way
                 else:  # what is due runs; then the operation meets the network at its end
                     seen = len(self._fault_log)
@@ -209,7 +210,7 @@ class Pipeline(Draws, Timeouts, Failures):
             finally:
                 self._release()
         with self._lock:  # a real clock: draw, then wait without holding the lock
-            self._clock._catch_up()
+            self._time.catch_up()
             latency, fails, limit, cost = self._draw(op, key, timeout, peer)
             applied = self._ambiguous(op) if limit is not None and latency > limit else None
             seen = len(self._fault_log)
@@ -230,7 +231,7 @@ class Pipeline(Draws, Timeouts, Failures):
         if timeout is not None:
             timeout = seconds("timeout", timeout)
         op, key = prepared[0], prepared[1]
-        self._clock._catch_up()
+        self._time.catch_up()
         if not self._calm:
             self._check_caller(op, key, peer)
         with self._lock:
@@ -252,7 +253,7 @@ class Pipeline(Draws, Timeouts, Failures):
                 if applied:
                     self._apply_timed_out(prepared)
                 raise self._timed_out(op, key, latency, limit, start, peer, cost, applied)
-            self._clock._catch_up()
+            self._time.catch_up()
             self._check_completion(op, key, latency, start, peer, cost, seen)
             if fails:
                 raise self._failed(op, key, latency, start, peer, cost, fails)

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Final
 
-from .clock import Clock
+from .clock import Clock, ClockControl
 from .errors import ScheduledActionError
 from .peers import Peer
 from .timeline import Failure, Scheduled, Timeline
@@ -62,6 +62,7 @@ class Schedule:
 
     _lock: threading.RLock
     _clock: Clock
+    _time: ClockControl
     _timeline: Timeline
 
     def _network_changed(self) -> None:  # defined by World
@@ -113,7 +114,7 @@ class Schedule:
 
             entry = self._timeline.add(instant, label, locked)
             if instant <= now and not late:  # due now: the clock will not pass it again
-                self._clock._set_deadline(self._timeline.run_due(now))
+                self._time.set_deadline(self._timeline.run_due(now))
                 self._raise_failures()
             return entry
 
@@ -121,7 +122,7 @@ class Schedule:
     def scheduled(self) -> list[Scheduled]:
         """The scheduled actions still to run, in the order they will."""
         with self._lock:
-            self._clock._catch_up()
+            self._time.catch_up()
             return self._timeline.pending
 
     def _name_of(self, action: object) -> str:

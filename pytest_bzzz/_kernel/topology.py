@@ -126,6 +126,11 @@ class Topology:
         """Whether any link has conditions of its own."""
         return bool(self._links)
 
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """The links (source, target) that have conditions of their own."""
+        return list(self._links)
+
     def link(self, source: str, target: str) -> LinkConditions:
         """What the link from ``source`` to ``target`` adds to the world's conditions."""
         return self._links.get((source, target), _NONE) if self._links else _NONE

@@ -19,9 +19,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from .._ucxl.address import UCXLAddress
-from .clock import Clock, ClockMode, RealWork
+from .clock import Clock, ClockMode, RealWork, control
 from .cluster import Cluster, FaultEvent
 from .conditions import NetworkConditions, check_operations
+from .core import Core
 from .defaults import (
     DEFAULT_ELECTION_TIMEOUT,
     DEFAULT_HEARTBEAT,
@@ -56,6 +57,7 @@ __all__ = [
     "Prepared",
     "Run",
     "World",
+    "core",
     "runners",
     "topology",
     "unraised_failures",
@@ -133,7 +135,8 @@ class World(Cluster, Schedule, Pipeline, Elections):
         self._acquire, self._release = self._lock.acquire, self._lock.release
         self._virtual = self._clock.mode == "virtual"
         self._now, self._spend = self._clock.now, self._clock.spend  # bound once: hot path
-        self._spend_held = self._clock._spend_held
+        self._time = control(self._clock)  # its moving parts, which the world drives
+        self._spend_held = self._time.spend_held
         self._topology = Topology()
         self._peers: dict[str, Peer] = {}
         self._names: dict[str, Peer] = {}
@@ -141,15 +144,33 @@ class World(Cluster, Schedule, Pipeline, Elections):
         self._reach_cache: dict[str, tuple[int, int]] = {}
         self._states: dict[StateKey[Any], WorldState] = {}
         self._fault_log: list[FaultEvent] = []
-        self._timeline = Timeline(self._clock._set_deadline)
-        self._clock._set_timeline(self._run_due)
-        self._election = Leadership(self, *timing)
-        self._topology.before_change = self._election.before_change
-        self._initial_conditions = conditions
-        self._set_conditions(conditions)
+        self._timeline = Timeline(self._time.set_deadline)
+        self._time.set_timeline(self._run_due)
         self._log = CallLog(record_calls)
         self._count, self._append = self._log.counts, self._log.append
         self._rng = random.Random(self._seed)
+        self._core = Core(
+            clock=self._clock,
+            time=self._time,
+            timeline=self._timeline,
+            schedule=self._schedule,
+            topology=self._topology,
+            peers=self._peers,
+            names=self._names,
+            peer=self.peer,
+            fault_log=self._fault_log,
+            run=self._run,
+            arun=self._arun,
+            log=self._log,
+            rng=self._rng,
+            seed=self._seed,
+            network_changed=self._network_changed,
+            raise_failures=self._raise_failures,
+        )
+        self._election = self._core.election = Leadership(self._core, *timing)
+        self._topology.before_change = self._election.before_change
+        self._initial_conditions = conditions
+        self._set_conditions(conditions)
         self._peer_ids = PeerIds(self._seed)
         self._initial_peers = peers
         self._local = self.add_peer("local")
@@ -436,6 +457,11 @@ class World(Cluster, Schedule, Pipeline, Elections):
         raise TypeError("a World cannot be pickled: it holds locks and a running clock")
 
 
+def core(world: World) -> Core:
+    """The world's machinery, for the kernel's other parts and the backends (not public)."""
+    return world._core
+
+
 def topology(world: World) -> Topology:
     """The world's topology, for backends: who can reach whom (not part of the public API)."""
     return world._topology
@@ -444,7 +470,7 @@ def topology(world: World) -> Topology:
 def unraised_failures(world: World) -> list[Failure]:
     """Scheduled actions that failed and were not raised by an operation (for teardown)."""
     with world._lock:
-        world._clock._catch_up()
+        world._time.catch_up()
         return world._timeline.take_failures()
 
 
@@ -454,4 +480,5 @@ def runners(world: World) -> tuple[Run, AsyncRun]:
     Not part of the public API: a backend inside pytest-bzzz binds these once
     and calls them on every operation.
     """
-    return world._run, world._arun
+    machinery = world._core
+    return machinery.run, machinery.arun

@@ -27,13 +27,13 @@ from .grammar import SCHEME as SCHEME
 from .grammar import WILDCARD as WILDCARD
 from .grammar import _component_fault as _component_fault
 from .path import PathMatcher, check_path, has_dot_segment
-from .temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, parse_token
+from .temporal import SUFFIX_TOKEN_PATTERN, TOKEN_RE, Temporal, parse_token, token_of
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["MAX_LENGTH", "UCXLAddress"]
+__all__ = ["MAX_LENGTH", "UCXLAddress", "text_at_version"]
 
 _HEAD_RE: Final = re.compile(
     r"ucxl://([A-Za-z0-9_-]+|\*):([A-Za-z0-9_-]+|\*)@([A-Za-z0-9_-]+|\*):([A-Za-z0-9_-]+|\*)(?=/|\Z)"
@@ -326,13 +326,6 @@ class UCXLAddress:
             self._text = text
         return text
 
-    def _text_at_version(self, version: int) -> str:
-        """``str(self.with_temporal(Temporal("version", n=version)))`` for an address without
-        a temporal segment, without making (and validating) that address: an envelope's
-        JSON writes its address so on every read."""
-        text = f"ucxl://{self._agent}:{self._role}@{self._project}:{self._task}/*~{version}"
-        return f"{text}/{self._path}" if self._path else text
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
@@ -371,6 +364,18 @@ class UCXLAddress:
 # inspect.signature() and Sphinx read a class's signature from its __new__ when it
 # has one; the constructor's real signature is __init__'s.
 UCXLAddress.__new__.__signature__ = inspect.signature(UCXLAddress.__init__)  # type: ignore[attr-defined]
+
+
+def text_at_version(address: UCXLAddress, version: int) -> str:
+    """The canonical text of ``address``, which has no temporal segment, at ``version``.
+
+    It is ``str(address.with_temporal(Temporal("version", n=version)))``
+    without making (and validating) that address: an envelope's JSON writes
+    its address so on every read.
+    """
+    head = f"ucxl://{address._agent}:{address._role}@{address._project}:{address._task}"
+    path = address._path
+    return f"{head}/*~{version}/{path}" if path else f"{head}/*~{version}"
 
 
 def _missing_components(name: str, args: tuple[Any, ...], missing: list[str]) -> str:
@@ -430,5 +435,5 @@ def _fast_parts(text: str) -> _Parts | None:
             temporal = parse_token(token)
         except InvalidFragment:
             return None
-        canonical = canonical and temporal._token == token
+        canonical = canonical and token_of(temporal) == token
     return agent, role, project, task, temporal, path, text if canonical else None

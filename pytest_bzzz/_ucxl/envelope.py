@@ -14,12 +14,12 @@ import binascii
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Final, NoReturn
 
-from .address import MAX_LENGTH, UCXLAddress
+from .address import MAX_LENGTH, UCXLAddress, text_at_version
 from .errors import UCXLParseError, _shorten
 from .temporal import Temporal
 
@@ -27,7 +27,15 @@ from .temporal import Temporal
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["TEXT", "TOMBSTONE", "Envelope", "encode_content", "freeze_json"]
+__all__ = [
+    "TEXT",
+    "TOMBSTONE",
+    "Envelope",
+    "encode_content",
+    "freeze_json",
+    "make_envelope",
+    "without_tombstones",
+]
 
 BINARY: Final = "application/octet-stream"
 TEXT: Final = "text/plain"
@@ -189,27 +197,6 @@ class Envelope:
         self._timestamp = timestamp.astimezone(UTC)
         self._digest = None
 
-    @classmethod
-    def _make(
-        cls,
-        base: UCXLAddress,
-        content: bytes,
-        content_type: str,
-        metadata: Mapping[str, Any],
-        version: int,
-        timestamp: datetime,
-    ) -> Envelope:
-        """Build from parts already checked (the mock's store path)."""
-        envelope = object.__new__(cls)
-        envelope._base = base
-        envelope._content = content
-        envelope._content_type = content_type
-        envelope._metadata = metadata
-        envelope._version = version
-        envelope._timestamp = timestamp
-        envelope._digest = None
-        return envelope
-
     @property
     def address(self) -> UCXLAddress:
         """The stored address with this version as its temporal segment (``*~N``)."""
@@ -270,7 +257,7 @@ class Envelope:
         """The envelope as a JSON document; :meth:`from_json` reads it back exactly."""
         return json.dumps(
             {
-                "address": self._base._text_at_version(self._version),  # str(self.address)
+                "address": text_at_version(self._base, self._version),  # str(self.address)
                 "content": base64.b64encode(self._content).decode("ascii"),
                 "content_type": self._content_type,
                 "metadata": _thaw(self._metadata),
@@ -398,6 +385,35 @@ class Envelope:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Envelope.from_json, (self.to_json(),))
+
+
+def make_envelope(
+    base: UCXLAddress,
+    content: bytes,
+    content_type: str,
+    metadata: Mapping[str, Any],
+    version: int,
+    timestamp: datetime,
+) -> Envelope:
+    """An envelope built from parts already checked, without checking them again.
+
+    The mock's store path: ``base`` is concrete and has no temporal segment,
+    ``metadata`` is frozen, ``timestamp`` is in UTC (as the constructor makes them).
+    """
+    envelope = object.__new__(Envelope)
+    envelope._base = base
+    envelope._content = content
+    envelope._content_type = content_type
+    envelope._metadata = metadata
+    envelope._version = version
+    envelope._timestamp = timestamp
+    envelope._digest = None
+    return envelope
+
+
+def without_tombstones(envelopes: Iterable[Envelope]) -> list[Envelope]:
+    """The envelopes that are not tombstones, in their order (a search's results in bulk)."""
+    return [envelope for envelope in envelopes if envelope._content_type != TOMBSTONE]
 
 
 _JSON_FIELDS: Final = frozenset(

@@ -34,6 +34,7 @@ __all__ = [
     "TemporalKind",
     "explain_token",
     "parse_token",
+    "token_of",
 ]
 
 TemporalKind: TypeAlias = Literal["latest", "earliest", "version", "back", "forward", "at"]
@@ -418,6 +419,11 @@ class Temporal:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Temporal.parse, (self._token,))
+
+
+def token_of(temporal: Temporal) -> str:
+    """The canonical token of ``temporal`` (its ``str()``), for the parser's fast path."""
+    return temporal._token
 
 
 def _valid_range(kind: str, count: int) -> str:

@@ -129,8 +129,10 @@ def _at(mark: Mark, shown: str) -> list[Apply]:
     def schedule(world: World) -> object:
         # On a real clock, setup takes time: a time it has passed is kept, and runs (in time
         # order, with the others) when the fixture catches up once every marker is applied.
+        from .._kernel.world import core  # here: loading the plugin loads no world
+
         late = world.clock.mode == "real"
-        return world._schedule(seconds, action, tuple(args), {}, late=late)
+        return core(world).schedule(seconds, action, tuple(args), {}, late=late)
 
     return [schedule]
 

@@ -29,6 +29,7 @@ from .backends import pytest_bzzz_make_backend as pytest_bzzz_make_backend  # (p
 from .faults import fault_markers
 from .markers import partition_groups
 from .options import SESSION_KEY
+from .trio_check import record as record_trio_clock
 
 if TYPE_CHECKING:
     from .._kernel.clock import Clock
@@ -297,17 +298,22 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def bzzz_trio_clock(bzzz_network: World) -> TrioClock:
+def bzzz_trio_clock(request: pytest.FixtureRequest, bzzz_network: World) -> TrioClock:
     """A trio clock on the test's world clock; pytest-trio runs the test with it.
 
-    pytest-trio passes any fixture that is a ``trio.abc.Clock`` to
-    ``trio.run``: request this one, and trio's timers (``trio.sleep``,
-    ``trio.move_on_after``) and the async operations run in the world's
-    virtual time, concurrently.
+    pytest-trio passes ``trio.run`` the fixture among the test function's own
+    arguments that is a ``trio.abc.Clock``: request this one in the test's
+    arguments, and trio's timers (``trio.sleep``, ``trio.move_on_after``) and
+    the async operations run in the world's virtual time, concurrently.
+    Requested by another fixture only, pytest-trio ignores it (so does
+    anyio, unless ``anyio_backend``'s options name it): the plugin warns
+    (``trio_check``).
     """
     from .._kernel.trio_clock import TrioClock
 
-    return TrioClock(bzzz_network)
+    clock = TrioClock(bzzz_network)
+    record_trio_clock(request, clock)  # checked when the test is called
+    return clock
 
 
 @pytest.fixture

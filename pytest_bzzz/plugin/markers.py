@@ -84,7 +84,12 @@ def partition_groups(item: pytest.Item) -> tuple[str, list[list[str]]] | None:
 
 
 class BzzzMarkerWarning(pytest.PytestWarning):
-    """A bzzz marker on a test that makes no simulated world, where it has no effect."""
+    """A bzzz marker or fixture where it has no effect.
+
+    A marker on a test that makes no simulated world, the ``ucxi`` marker on a
+    test that uses no fake UCXI node, or a ``bzzz_trio_clock`` that trio does
+    not run the test on (``trio_check``).
+    """
 
     __module__ = "pytest_bzzz.plugin"  # its public name, for filterwarnings
 

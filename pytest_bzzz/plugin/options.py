@@ -10,7 +10,8 @@ a usage error that names where it came from). Here too: the warning about
 each deprecated environment variable, recording the seed in the cache at the
 end of a run whose tests used a world, handing it to xdist workers, showing it
 (and where it came from) in the report header, and registering the check of
-the markers of tests that make no world (``markers``).
+the markers of tests that make no world (``markers``) and that of a
+``bzzz_trio_clock`` trio does not run on (``trio_check``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from . import hookspecs
 from .faults import AT_HELP, FAULTS_HELP
 from .markers import PARTITION_HELP, MarkerCheck
 from .stash import SESSION_KEY as SESSION_KEY  # (read from here by fixtures.py)
+from .trio_check import TrioClockCheck
 
 SEED_NOTE_KEY = pytest.StashKey[str]()
 
@@ -161,6 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
     record = _RunRecord(config, values)
     config.pluginmanager.register(record, "bzzz-record")
     config.pluginmanager.register(MarkerCheck(), "bzzz-markers")
+    config.pluginmanager.register(TrioClockCheck(), "bzzz-trio-clock")
     if config.pluginmanager.hasplugin("xdist"):
         per_run = {s.dest: values[s.name].value for s in SETTINGS if s.per_run}
         config.pluginmanager.register(_XdistHooks(per_run, record), "bzzz-xdist")

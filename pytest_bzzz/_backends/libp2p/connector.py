@@ -30,7 +30,7 @@ from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import freeze_json
 from ..arguments import ANNOUNCE_AN_ADDRESS, DISCOVER_ADDRESSES, check_address
 from ..records import Announcement
-from .dht import Libp2pDHT
+from .dht import Libp2pDHT, runners
 from .keys import KadDHT, announcing, finding, provider_key
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class Libp2pBZZZ:
         peer: Peer | str | None = None,
     ) -> None:
         self._dht = Libp2pDHT(world, network, state, peer)  # refuses a peer without a host
+        self._wait, self._await = runners(self._dht)
         self._world = world
         self._network = network
         self._state = state
@@ -139,7 +140,7 @@ class Libp2pBZZZ:
         ``mock_dht``'s ``find_providers`` sees it too; the offer is kept with
         the world.
         """
-        self._dht._wait(*self._announce(address, capability), timeout)
+        self._wait(*self._announce(address, capability), timeout)
 
     def discover(self, pattern: Address, *, timeout: float | None = None) -> list[Announcement]:
         """Every announcement for an address ``pattern`` matches, found on the real hosts.
@@ -147,19 +148,19 @@ class Libp2pBZZZ:
         Ordered by address, and for one address in the order its peers first
         announced it.
         """
-        return self._listed(self._dht._wait(*self._discover(pattern), timeout))
+        return self._listed(self._wait(*self._discover(pattern), timeout))
 
     async def aannounce(
         self, address: Address, capability: Any, *, timeout: float | None = None
     ) -> None:
         """Async twin of :meth:`announce` (asyncio or trio)."""
-        await self._dht._await(*self._announce(address, capability), timeout)
+        await self._await(*self._announce(address, capability), timeout)
 
     async def adiscover(
         self, pattern: Address, *, timeout: float | None = None
     ) -> list[Announcement]:
         """Async twin of :meth:`discover` (asyncio or trio)."""
-        return self._listed(await self._dht._await(*self._discover(pattern), timeout))
+        return self._listed(await self._await(*self._discover(pattern), timeout))
 
     def _announce(
         self, address: Address, capability: Any

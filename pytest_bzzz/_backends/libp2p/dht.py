@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from ..._kernel.conditions import seconds, with_failure_rate
 from ..._kernel.errors import NetworkError, NetworkTimeout
 from ..._kernel.peers import Peer
 from ..._kernel.record import Call, Outcome, Stats
 from ..._kernel.units import format_seconds
-from ..._kernel.world import World, topology
+from ..._kernel.world import World, core, topology
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from ..arguments import check_key, check_peer_id, check_value
@@ -56,9 +56,39 @@ if TYPE_CHECKING:
 # failure or a refused argument ends at the line of the test that caused it.
 __tracebackhide__ = True
 
-__all__ = ["KadDHT", "Libp2pDHT", "provider_key", "value_key"]
+__all__ = ["KadDHT", "Libp2pDHT", "provider_key", "runners", "value_key"]
 
 T = TypeVar("T")
+
+
+class Wait(Protocol):
+    """How ``Libp2pDHT`` runs an operation on a host and waits for it (see :func:`runners`)."""
+
+    def __call__(
+        self,
+        op: str,
+        key: str,
+        host: int,
+        action: Callable[[KadDHT], Awaitable[T]],
+        timeout: float | None,
+        /,
+    ) -> T: ...
+
+
+class AsyncWait(Protocol):
+    """The async twin of :class:`Wait`."""
+
+    def __call__(
+        self,
+        op: str,
+        key: str,
+        host: int,
+        action: Callable[[KadDHT], Awaitable[T]],
+        timeout: float | None,
+        /,
+    ) -> Coroutine[Any, Any, T]: ...
+
+
 Key = str | UCXLAddress
 BACKSTOP = 120.0
 """Real seconds after which an operation given no timeout gives up: a real network can hang."""
@@ -205,11 +235,12 @@ class Libp2pDHT:
         due by now runs (an ``at`` marker's fault, say), and a scheduled action's failure is
         raised (a fault the backend refused), as the memory backend's operations do both."""
         world = self._world
-        world.clock._catch_up()  # a real clock's time passes without telling the timeline
-        with world._lock:
-            if world._timeline.failures:
-                world._raise_failures()
-        status = topology(world).status(peer)
+        machinery = core(world)
+        machinery.time.catch_up()  # a real clock's time passes without telling the timeline
+        with machinery.lock:
+            if machinery.timeline.failures:
+                machinery.raise_failures()
+        status = machinery.topology.status(peer)
         if status != "live":
             self._record(op, key, "failed", 0.0, self._world.clock.now())
             raise NetworkError(
@@ -232,9 +263,9 @@ class Libp2pDHT:
             )
 
     def _record(self, op: str, key: str, outcome: Outcome, latency: float, at: float) -> None:
-        world = self._world
-        with world._lock:
-            world._log.add(op, key, outcome, latency, at, self._peer_id)
+        machinery = core(self._world)
+        with machinery.lock:
+            machinery.log.add(op, key, outcome, latency, at, self._peer_id)
 
     def _begin(
         self, op: str, key: str, host: int, action: Callable[[KadDHT], Awaitable[T]], timeout: Any
@@ -243,8 +274,9 @@ class Libp2pDHT:
         limit = None if timeout is None else seconds("timeout", timeout)
         self._check_status(self._peer_id, op, key)
         world = self._world
-        with world._lock:
-            conditions, rng = world.conditions, world._rng
+        machinery = core(world)
+        with machinery.lock:
+            conditions, rng = world.conditions, machinery.rng
             latency = conditions.draw_latency(rng) if conditions.jitter else conditions.latency
             fails = conditions.may_fail(op) and rng.random() < conditions.failure_rate
             at = world.clock.now()
@@ -405,3 +437,12 @@ class Libp2pDHT:
 
     def __repr__(self) -> str:
         return f"<Libp2pDHT on {self._world!r} as {self._peer.name}, libp2p host>"
+
+
+def runners(dht: Libp2pDHT) -> tuple[Wait, AsyncWait]:
+    """The path of ``dht``'s operations, for the connector's ``announce`` and ``discover``.
+
+    ``wait(op, key, host, action, timeout)`` runs ``action`` on host ``host``
+    as ``dht``'s operation ``op`` and waits for it; the async twin awaits it.
+    """
+    return dht._wait, dht._await

@@ -320,9 +320,7 @@ class Libp2pNetwork:
         try:
             # The caller's cancellation reaches the call through this scope (Operation.cancel).
             with trio.CancelScope() as scope:
-                operation._scope = scope
-                if operation._cancelled:
-                    scope.cancel()
+                operation.enter_scope(scope)
                 with trio.fail_after(float("inf") if timeout is None else timeout):
                     if delay:
                         await trio.sleep(delay)

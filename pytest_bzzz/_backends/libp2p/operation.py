@@ -94,6 +94,13 @@ class Operation(Generic[T]):
         with contextlib.suppress(trio.RunFinishedError):  # the network ended: nothing runs
             self._token.run_sync_soon(self._cancel_here)
 
+    def enter_scope(self, scope: trio.CancelScope) -> None:
+        """The network thread runs the operation in ``scope``: a cancel reaches it there
+        (at once, if the caller cancelled before it began)."""
+        self._scope = scope
+        if self._cancelled:
+            scope.cancel()
+
     def _cancel_here(self) -> None:
         self._cancelled = True
         if self._scope is not None:

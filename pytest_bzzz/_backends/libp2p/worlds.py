@@ -116,7 +116,7 @@ class Libp2pWorld:
                 f"{what} cannot be applied to real libp2p hosts on loopback; {SIMULATION_ONLY}"
             )
         if net.linked:
-            for source, target in list(net._links):
+            for source, target in net.links:
                 net.set_link(source, target, None)
             raise self._refused_link()
         for peer in self._world.peers:

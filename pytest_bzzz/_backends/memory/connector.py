@@ -26,7 +26,16 @@ from ..._kernel.peers import Peer
 from ..._kernel.pipeline import Prepared, declare_writes
 from ..._kernel.record import Call, Outcome
 from ..._ucxl.address import UCXLAddress
-from ..._ucxl.envelope import _EMPTY, TOMBSTONE, Envelope, check_room, encode_content, freeze_json
+from ..._ucxl.envelope import (
+    _EMPTY,
+    TOMBSTONE,
+    Envelope,
+    check_room,
+    encode_content,
+    freeze_json,
+    make_envelope,
+    without_tombstones,
+)
 from ..._ucxl.errors import NotFoundError
 from ..._ucxl.temporal import Temporal
 from ..arguments import (
@@ -129,7 +138,7 @@ class MockBZZZ(Mock):
             history = self._content.add(base)
             version = len(history.versions) + 1
             now = self._world.clock.datetime()
-            envelope = Envelope._make(history.address, data, kind, metadata, version, now)
+            envelope = make_envelope(history.address, data, kind, metadata, version, now)
             self._content.append(history, envelope)
             return envelope
         network.index()
@@ -146,7 +155,7 @@ class MockBZZZ(Mock):
     ) -> Envelope:
         """Write ``versions`` and one more as the history of ``base`` (among many peers)."""
         now = self._world.clock.datetime()
-        envelope = Envelope._make(base, data, kind, metadata, len(versions) + 1, now)
+        envelope = make_envelope(base, data, kind, metadata, len(versions) + 1, now)
         self._copies.write(self._peer_id, base, (*versions, envelope))
         return envelope
 
@@ -183,7 +192,7 @@ class MockBZZZ(Mock):
             content = self._content
             latest = [history.versions[-1] for history in content.matching(pattern)]
             if content.tombstoned:  # deleted addresses are skipped
-                return [envelope for envelope in latest if envelope._content_type != TOMBSTONE]
+                return without_tombstones(latest)
             return latest
         if not whole:
             network.index()
@@ -200,7 +209,7 @@ class MockBZZZ(Mock):
                     envelope = _select(versions, temporal)
                 except LookupError:  # out of range for this history: skipped
                     continue
-            if envelope._content_type != TOMBSTONE:
+            if not envelope.deleted:
                 found.append(envelope)
                 if limit is not None and len(found) >= limit:
                     break

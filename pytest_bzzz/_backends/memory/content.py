@@ -9,6 +9,12 @@ order of the stored addresses' canonical strings; the full list and each
 component's list are kept sorted, and sorted again only after they grew, in
 place. A search for the latest versions takes its matches in bulk (list
 comprehensions), not one generator step at a time.
+
+Removing a history (among many peers, when its last holder is killed) leaves
+it in those lists, which a removal would otherwise have to search: a list
+drops its removed histories, keeping the others' order, when a search next
+takes it or once they are half of it, so that killing the holders of N
+addresses costs O(N), not O(N²).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Final
 
 from ..._ucxl.address import WILDCARD, UCXLAddress
-from ..._ucxl.envelope import TOMBSTONE, Envelope
+from ..._ucxl.envelope import Envelope
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # simulated failure or a refused argument ends at the line of the test that caused it.
@@ -50,11 +56,16 @@ class ContentStore:
         # Announced capabilities: address -> peer id -> capability (frozen JSON).
         self.capabilities: dict[str, dict[str, object]] = {}
         self._by_component: tuple[dict[str, list[History]], ...] = ({}, {}, {}, {})
-        # The length each list had when last sorted: a list only grows, so a list whose length
-        # is not its recorded one has histories at its end that are not in order yet.
+        # The length each list had when last sorted. A list grows at its end, and a removal that
+        # leaves a removed history in a list forgets the list's length, so a list whose length
+        # is not its recorded one has histories at its end not in order yet, or removed ones.
         self._sorted_lengths: dict[tuple[int, str], int] = {}
         self._sorted: list[History] = []
         self._unsorted = False
+        # Removed histories still in a list, by list: they are dropped when the list is next
+        # looked at, or at once when they are half of it, so that a removal costs O(1) amortised.
+        self._removed: dict[tuple[int, str], int] = {}
+        self._removed_from_sorted = 0
         self.tombstoned = 0
         """How many histories end in a tombstone (a search skips them; usually none)."""
 
@@ -78,47 +89,70 @@ class ContentStore:
     def append(self, history: History, envelope: Envelope) -> None:
         """Add ``envelope`` as the newest version of ``history``."""
         versions = history.versions
-        if versions and versions[-1]._content_type == TOMBSTONE:
+        # With none counted, none ends in a tombstone: the usual store looks at one envelope.
+        if self.tombstoned and versions and versions[-1].deleted:
             self.tombstoned -= 1
         versions.append(envelope)
-        if envelope._content_type == TOMBSTONE:
+        if envelope.deleted:
             self.tombstoned += 1
 
     def replace(self, history: History, versions: Sequence[Envelope]) -> None:
         """Make ``versions`` the versions of ``history`` (among many peers: its newest copy)."""
         old = history.versions
-        if old and old[-1]._content_type == TOMBSTONE:
+        if self.tombstoned and old and old[-1].deleted:
             self.tombstoned -= 1
         history.versions = list(versions)
-        if versions and versions[-1]._content_type == TOMBSTONE:
+        if versions and versions[-1].deleted:
             self.tombstoned += 1
 
     def remove(self, key: str) -> None:
-        """Forget the history of ``key`` (among many peers: its last holder was killed)."""
+        """Forget the history of ``key`` (among many peers: its last holder was killed).
+
+        O(1) amortised: the history stays in its lists, marked removed by its
+        absence from :attr:`histories`, until a search looks at the list or the
+        removed make up half of it.
+        """
         history = self.histories.pop(key, None)
         if history is None:
             return
         self.replace(history, ())
         address = history.address
         components = (address.agent, address.role, address.project, address.task)
+        removed, lengths = self._removed, self._sorted_lengths
         for position, (index, component) in enumerate(
             zip(self._by_component, components, strict=True)
         ):
-            posting = index[component]
-            posting.remove(history)
+            posting, where = index[component], (position, component)
+            count = removed.get(where, 0) + 1
+            if 2 * count < len(posting):
+                removed[where] = count
+                # Its removed histories are dropped, and it is sorted, when a search takes it.
+                lengths.pop(where, None)
+                continue
+            removed.pop(where, None)
+            in_order = lengths.pop(where, None) == len(posting)
+            self._compact(posting)
             if not posting:
                 del index[component]
-            # Shorter now: sorted again at the next search, so that a list that then grows
-            # back to its recorded length is never taken for a sorted one.
-            self._sorted_lengths.pop((position, component), None)
-        self._sorted.remove(history)
+            elif in_order:  # dropping histories keeps the others' order
+                lengths[where] = len(posting)
+        self._removed_from_sorted += 1
+        if 2 * self._removed_from_sorted >= len(self._sorted):
+            self._compact(self._sorted)
+            self._removed_from_sorted = 0
+
+    def _compact(self, histories: list[History]) -> None:
+        """Drop the removed histories from ``histories``, in place, keeping the others' order."""
+        held = self.histories
+        histories[:] = [history for history in histories if held.get(history.key) is history]
 
     def _lookup(self, pattern: UCXLAddress) -> tuple[list[History], bool]:
         """The histories to look at for ``pattern``, in address order, and whether all match.
 
         The shortest list of a concrete component's, or every history; each
-        list is sorted in place once after it grew, not on every search. The
-        list is the store's own: read it, never change it.
+        list drops its removed histories and is sorted in place once after it
+        grew or lost one, not on every search. The list is the store's own:
+        read it, never change it.
         """
         components = (pattern.agent, pattern.role, pattern.project, pattern.task)
         shortest: list[History] | None = None
@@ -133,11 +167,16 @@ class ContentStore:
                 if shortest is None or len(posting) < len(shortest):
                     shortest, where = posting, (position, component)
         if shortest is None:
+            if self._removed_from_sorted:
+                self._compact(self._sorted)
+                self._removed_from_sorted = 0
             if self._unsorted:
                 self._sorted.sort(key=_BY_KEY)
                 self._unsorted = False
             return self._sorted, pattern.path == "**"  # any path: every address matches
         if self._sorted_lengths.get(where) != len(shortest):
+            if self._removed.pop(where, 0):
+                self._compact(shortest)
             shortest.sort(key=_BY_KEY)
             self._sorted_lengths[where] = len(shortest)
         return shortest, False
@@ -172,4 +211,6 @@ class ContentStore:
         self._sorted_lengths.clear()
         self._sorted.clear()
         self._unsorted = False
+        self._removed.clear()
+        self._removed_from_sorted = 0
         self.tombstoned = 0

@@ -18,7 +18,7 @@ from ..._kernel.clock import ClockMode
 from ..._kernel.conditions import NetworkConditions
 from ..._kernel.peers import Peer
 from ..._kernel.record import DEFAULT_RECORD_LIMIT, Stats
-from ..._kernel.world import World, runners
+from ..._kernel.world import World, core, runners
 from .state import NETWORK
 from .storage import check_peer_id
 
@@ -114,5 +114,5 @@ def provider_id(world: World, provider: object) -> str:
     if isinstance(provider, Peer):
         return world.peer(provider).id
     text = check_peer_id(provider)
-    found = world._names.get(text)
+    found = core(world).names.get(text)
     return text if found is None else found.id

@@ -42,6 +42,7 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..._kernel.clock import control
 from ..._kernel.slots import StateKey
 from ..._kernel.timeline import Scheduled
 from ..._kernel.world import World, topology
@@ -152,13 +153,13 @@ class MemoryNetwork(Sweeps):
         new sole store comes with a new closure: ``network_changed``).
         """
         values, born, births = self._sole_values, self._value_born, self._value_births
-        clock = self._clock
+        clock = control(self._clock)  # its moving parts: the time read as a plain attribute
         moved, now_of = births.moved, clock.now
         virtual = self._virtual
 
         def put_alone(key: str, value: bytes) -> None:
             values[key] = value
-            now = clock._offset if virtual else now_of()  # virtual: the time itself, no call
+            now = clock.offset if virtual else now_of()  # virtual: the time itself, no call
             if born.setdefault(key, now) != now:  # stored before, at an earlier time
                 moved(key, now)
             elif self._sweep is None:  # the first record: be swept when it expires

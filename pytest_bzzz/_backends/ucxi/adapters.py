@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["asgi", "content_length", "wsgi"]
 
 Message = MutableMapping[str, Any]
+Crashed = Callable[["UCXIApp", Request | None, Exception], Response]
+"""What answers an exception raised while reading a request: ``internal_error`` in ``app``,
+which the application hands over (this module cannot import it: ``app`` imports this one)."""
 
 
 def content_length(text: str | None) -> int | None:
@@ -125,14 +128,16 @@ def _wsgi_request(environ: WSGIEnvironment, max_body: int) -> Request:
     )
 
 
-def wsgi(app: UCXIApp, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """Answer a WSGI request with ``app.handle``; an error reading it is answered 500."""
+def wsgi(
+    app: UCXIApp, environ: WSGIEnvironment, start_response: StartResponse, crashed: Crashed
+) -> Iterable[bytes]:
+    """Answer a WSGI request with ``app.handle``; an error reading it is answered by ``crashed``."""
     request: Request | None = None
     try:
         request = _wsgi_request(environ, app.rules.max_body)
         response = app.handle(request)
     except Exception as error:  # a malformed environ, or a stream that fails
-        response = app._crash(request, None, error)
+        response = crashed(app, request, error)
     status = f"{response.status} {reason(response.status) or 'Unknown'}"
     start_response(status, _wire_headers(request, response))
     return [response.body]
@@ -176,6 +181,7 @@ async def _http(
     scope: Message,
     receive: Callable[[], Awaitable[Message]],
     send: Callable[[Message], Awaitable[None]],
+    crashed: Crashed,
 ) -> None:
     request: Request | None = None
     try:
@@ -184,7 +190,7 @@ async def _http(
             return
         response = await app.ahandle(request)
     except Exception as error:  # a malformed scope or message
-        response = app._crash(request, None, error)
+        response = crashed(app, request, error)
     headers = [
         (name.lower().encode("latin-1"), value.encode("latin-1"))
         for name, value in _wire_headers(request, response)
@@ -219,11 +225,15 @@ async def asgi(
     scope: Message,
     receive: Callable[[], Awaitable[Message]],
     send: Callable[[Message], Awaitable[None]],
+    crashed: Crashed,
 ) -> None:
-    """Serve an ASGI 3 connection: ``http`` with ``app.ahandle``, ``lifespan`` at once."""
+    """Serve an ASGI 3 connection: ``http`` with ``app.ahandle``, ``lifespan`` at once.
+
+    An error reading an ``http`` request is answered by ``crashed`` (a 500).
+    """
     kind = scope.get("type")
     if kind == "http":
-        await _http(app, scope, receive, send)
+        await _http(app, scope, receive, send, crashed)
     elif kind == "lifespan":
         await _lifespan(receive, send)
     elif kind == "websocket":  # UCXI has no websocket: refuse the handshake

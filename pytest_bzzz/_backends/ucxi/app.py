@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["ReceivedRequest", "UCXIApp"]
+__all__ = ["ReceivedRequest", "UCXIApp", "internal_error"]
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -387,11 +387,11 @@ class UCXIApp:
 
     def wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """The application as WSGI (PEP 3333), answered with :meth:`handle`."""
-        return adapters.wsgi(self, environ, start_response)
+        return adapters.wsgi(self, environ, start_response, internal_error)
 
     async def asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The application as ASGI 3 (``http``, and ``lifespan``), answered with :meth:`ahandle`."""
-        await adapters.asgi(self, scope, receive, send)
+        await adapters.asgi(self, scope, receive, send, internal_error)
 
     @overload
     def __call__(
@@ -404,7 +404,7 @@ class UCXIApp:
     def __call__(self, *args: Any) -> Any:
         """WSGI when called with two arguments, ASGI (a coroutine) with three."""
         if len(args) == 2:  # what an in-process WSGI transport calls on every request
-            return adapters.wsgi(self, *args)
+            return adapters.wsgi(self, *args, internal_error)
         if len(args) == 3:
             return self.asgi(*args)
         raise TypeError(
@@ -414,3 +414,14 @@ class UCXIApp:
 
     def __repr__(self) -> str:
         return f"<UCXIApp at {self._rules.base_path or '/'} on {self._world!r}>"
+
+
+def internal_error(app: UCXIApp, request: Request | None, error: Exception) -> Response:
+    """The 500 ``app`` answers for an exception raised before it could handle ``request``.
+
+    What its WSGI and ASGI faces (``adapters``, which the application hands
+    it to) answer when reading the request failed: ``request`` is what they
+    read of it (``None`` for nothing), and ``error`` is kept in
+    :attr:`UCXIApp.errors`, as for any unexpected exception.
+    """
+    return app._crash(request, None, error)
