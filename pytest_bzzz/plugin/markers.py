@@ -17,6 +17,7 @@ world.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
 import pytest
@@ -153,13 +154,25 @@ def _check_peers(
 
 
 class MarkerCheck:
-    """Check, and warn about, the markers of each test that makes no world (at its setup)."""
+    """Check, and warn about, the markers of each test that makes no world (at its setup).
+
+    ``also`` maps another marker's name to its own check, called for a test
+    that has it (the ``ucxi`` marker's): the test's markers are walked once
+    for all.
+    """
+
+    def __init__(self, also: Mapping[str, Callable[[pytest.Item], None]]) -> None:
+        self._also = dict(also)
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        names = {mark.name for mark in item.iter_markers()}  # one walk up the nodes, not five
+        for name, check in self._also.items():
+            if name in names:
+                check(item)
+        if _CHECKED.isdisjoint(names):
+            return  # most tests: no marker of the plugin's
         if WORLD_FIXTURE in getattr(item, "fixturenames", ()):
             return  # its world reads the markers, and reports a bad one
-        if _CHECKED.isdisjoint(mark.name for mark in item.iter_markers()):
-            return  # most tests: no marker of the plugin's (one walk up the nodes, not five)
         uses = markers_of(item)
         partition = item.get_closest_marker("partition")
         try:

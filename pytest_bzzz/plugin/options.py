@@ -10,8 +10,8 @@ a usage error that names where it came from). Here too: the warning about
 each deprecated environment variable, recording the seed in the cache at the
 end of a run whose tests used a world, handing it to xdist workers, showing it
 (and where it came from) in the report header, and registering the check of
-the markers of tests that make no world (``markers``) and that of a
-``bzzz_trio_clock`` trio does not run on (``trio_check``).
+the markers of tests that make no world (``markers``), with the ``ucxi``
+marker's of tests that make no fake node (``ucxi``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from . import hookspecs
 from .faults import AT_HELP, FAULTS_HELP
 from .markers import PARTITION_HELP, MarkerCheck
 from .stash import SESSION_KEY as SESSION_KEY  # (read from here by fixtures.py)
-from .trio_check import TrioClockCheck
+from .ucxi import MARKER, check_unused_marker
 
 SEED_NOTE_KEY = pytest.StashKey[str]()
 
@@ -162,8 +162,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SEED_NOTE_KEY] = values["seed"].source
     record = _RunRecord(config, values)
     config.pluginmanager.register(record, "bzzz-record")
-    config.pluginmanager.register(MarkerCheck(), "bzzz-markers")
-    config.pluginmanager.register(TrioClockCheck(), "bzzz-trio-clock")
+    config.pluginmanager.register(MarkerCheck(also={MARKER: check_unused_marker}), "bzzz-markers")
     if config.pluginmanager.hasplugin("xdist"):
         per_run = {s.dest: values[s.name].value for s in SETTINGS if s.per_run}
         config.pluginmanager.register(_XdistHooks(per_run, record), "bzzz-xdist")

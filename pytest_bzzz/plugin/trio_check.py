@@ -11,18 +11,18 @@
   ``anyio_backend`` fixture (``("trio", {"clock": ...})``) only.
 
 Either way, an ignored clock gives no error: trio runs on its real clock,
-and ``trio.sleep`` and trio's timeouts take real time. So the fixture
-notes (:func:`record`) its clock and the names of the test function's own
+and ``trio.sleep`` and trio's timeouts take real time. So the fixture notes
+(:func:`record`) its clock and the names of the test function's own
 arguments (read at the fixture's setup, before pytest-trio replaces the test
-function), and :class:`TrioClockCheck` (registered by
-``options.pytest_configure``), at the start of the test's call, once its
-fixtures are set up, finds which of the two runs the test and with which
-clock. If that is neither the fixture's clock nor another ``TrioClock``
-(which follows the test's world too), it warns with ``BzzzMarkerWarning``
-(an error under the warnings filters, as for the markers). A test that
-neither runs is not warned about: a sync test may hand the clock to
-``trio.run`` itself, and an asyncio test's loop follows the world's clock
-anyway.
+function), and :class:`TrioClockCheck` (registered by the first such note of
+a session, so that tests without the fixture pay nothing for it), at the
+start of the test's call, once its fixtures are set up, finds which of the
+two runs the test and with which clock. If that is neither the fixture's
+clock nor another ``TrioClock`` (which follows the test's world too), it
+warns with ``BzzzMarkerWarning`` (an error under the warnings filters, as
+for the markers). A test that neither runs is not warned about: a sync test
+may hand the clock to ``trio.run`` itself, and an asyncio test's loop
+follows the world's clock anyway.
 
 trio is imported only once a test has set up the fixture (so it is loaded).
 """
@@ -61,6 +61,12 @@ def record(request: pytest.FixtureRequest, clock: TrioClock) -> None:
         else _own_arguments(request)
     )
     request.node.stash[_RECORDED_KEY] = _Recorded(clock, arguments)
+    manager = request.config.pluginmanager
+    if not manager.has_plugin(_CHECK_NAME):
+        manager.register(TrioClockCheck(), _CHECK_NAME)
+
+
+_CHECK_NAME: Final = "bzzz-trio-clock"
 
 
 def _own_arguments(request: pytest.FixtureRequest) -> tuple[str, ...] | None:

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MARKER",
     "UCXIOptions",
+    "check_unused_marker",
     "pytest_configure",
-    "pytest_runtest_setup",
     "ucxi_app",
     "ucxi_server",
     "ucxi_session_server",
@@ -185,15 +185,14 @@ def options_of(item: pytest.Item) -> UCXIOptions:
     return options
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def check_unused_marker(item: pytest.Item) -> None:
     """Check the ``ucxi`` marker of a test that uses no fake node, and warn that it does nothing.
 
-    As the plugin does for its other markers (``markers.MarkerCheck``): a bad
-    argument is an error all the same, and a marker written on the test
-    itself is warned about.
+    Called at the test's setup, for a test with the marker, by the plugin's
+    check of its other markers (``markers.MarkerCheck``), which walks a
+    test's markers once for both: a bad argument is an error all the same,
+    and a marker written on the test itself is warned about.
     """
-    if item.get_closest_marker(MARKER) is None:
-        return
     if not _FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
         return  # the fixture reads the markers, and reports a bad one
     options_of(item)
