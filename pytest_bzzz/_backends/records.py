@@ -29,7 +29,12 @@ class Announcement:
 
 @dataclasses.dataclass(frozen=True)
 class NetworkStatus:
-    """What the local node knows of the network, read without touching it."""
+    """What the local node knows of the network, read without touching it.
+
+    ``announcements`` counts the capabilities announced through the
+    connector (one per address and peer: a peer's newer offer for an address
+    replaces its older one), as a node's resolver reports them.
+    """
 
     local_peer: Peer
     peer_count: int
@@ -37,3 +42,4 @@ class NetworkStatus:
     conditions: NetworkConditions
     stats: Stats
     time: datetime
+    announcements: int = 0

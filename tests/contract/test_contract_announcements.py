@@ -111,6 +111,20 @@ def test_discovery_lists_addresses_in_order_and_peers_in_the_order_they_first_an
     ]
 
 
+def test_the_network_status_counts_each_peers_latest_offer_for_an_address(
+    connectors: list[Connector], bzzz_network: World
+) -> None:
+    assert connectors[0].network_status().announcements == 0
+    connectors[0].announce(PLAN, "first")
+    connectors[1].announce(PLAN, "second")
+    connectors[1].announce(NOTES, "notes")
+    connectors[1].announce(PLAN, "second, again")  # replaces the peer's offer for the address
+
+    assert connectors[0].network_status().announcements == 3
+    bzzz_network.reset()
+    assert connectors[0].network_status().announcements == 0
+
+
 def test_discovery_lists_only_the_addresses_its_pattern_matches(
     connectors: list[Connector], bzzz_network: World
 ) -> None:

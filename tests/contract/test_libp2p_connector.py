@@ -198,6 +198,9 @@ def test_mock_bzzz_and_the_fake_ucxi_node_run_on_the_libp2p_backend(
                 {"address": PLAN, "peer": mock_bzzz.peer.id, "capability": "gpu"}
             ]
             assert mock_bzzz.retrieve(PLAN).content == b"x"
+            status = client.get("/status").json()["response"]["data"]
+            assert status["resolver"] == {"announcements": 1}
+            assert status["storage"] == {"addresses": 1, "versions": 1}
             client.close()
         """
     )

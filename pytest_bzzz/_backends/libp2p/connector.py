@@ -23,6 +23,7 @@ reaches the network.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Self
 
 from ..._kernel.peers import Peer
@@ -278,8 +279,11 @@ class Libp2pBZZZ:
         return self._content.peers()
 
     def network_status(self) -> NetworkStatus:
-        """Peer count, whether connected, conditions and counters (the content connector's)."""
-        return self._content.network_status()
+        """Peer count, whether connected, conditions and counters (the content connector's);
+        the announcements made on the real hosts."""
+        status = self._content.network_status()
+        announced = sum(map(len, self._state.offers().values()))
+        return dataclasses.replace(status, announcements=announced)
 
     def __repr__(self) -> str:
         return (

@@ -369,6 +369,8 @@ class MockBZZZ(Mock):
         """Peer count, whether connected, current conditions and counters (a local read)."""
         world = self._world
         seen = self.peers()
+        with world.clock.lock:
+            announcements = sum(map(len, self._content.capabilities.values()))
         return NetworkStatus(
             local_peer=self.peer,
             peer_count=len(seen),
@@ -378,6 +380,7 @@ class MockBZZZ(Mock):
             conditions=world.conditions,
             stats=world.stats,
             time=world.clock.datetime(),
+            announcements=announcements,
         )
 
     def calls(

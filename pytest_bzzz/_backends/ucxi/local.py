@@ -51,21 +51,21 @@ def status(
 ) -> Answer:
     """200, with what the node holds and has been asked.
 
-    ``storage`` and ``resolver`` count what the world's content store holds
-    (the view ``world.content``, which the connector of the built-in backend
-    fills); ``p2p`` is the connector's own ``network_status()``, and its
+    ``storage`` counts what the world's content store holds (the view
+    ``world.content``, which the connectors of the built-in backends fill);
+    ``resolver`` the announcements the connector reports in its
+    ``network_status()``; ``p2p`` is the connector's own ``network_status()``, and its
     peer's ``status`` in the world (``"live"``, ``"paused"`` or ``"killed"``).
     """
     with world.clock.lock:
         content = world.content
         addresses = len(content.histories)
         versions = sum(len(history.versions) for history in content.histories.values())
-        announcements = sum(len(peers) for peers in content.capabilities.values())
     network = connector.network_status()
     data: dict[str, Any] = {
         "server": {"base_path": rules.base_path, "version": _version(), "uptime": uptime},
         "storage": {"addresses": addresses, "versions": versions},
-        "resolver": {"announcements": announcements},
+        "resolver": {"announcements": network.announcements},
         "p2p": {
             "peer_id": network.local_peer.id,
             "peers": network.peer_count,
