@@ -249,14 +249,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     else:
         print(f"MockDHT benchmark, virtual time only ({sys.version.split()[0]})")
-    seq_wall, seq_sim, con_wall, con_sim = virtual_time(args.sequential, args.concurrent)
+    # The best of three runs; each must also spend exactly the simulated time it should (the
+    # sequential operations 0.5 s each, the concurrent ones 0.5 s in all: they overlap).
+    runs = [virtual_time(args.sequential, args.concurrent) for _ in range(3)]
+    seq_wall = min(run[0] for run in runs)
+    con_wall = min(run[2] for run in runs)
+    seq_sim, con_sim = runs[0][1], runs[0][3]
+    seq_exact = all(run[1] == 0.5 * args.sequential for run in runs)
+    con_exact = all(run[3] - run[1] == 0.5 for run in runs)
     print(
         f"  {args.sequential:,} sequential awaited ops at 500ms: {seq_wall:.3f} s wall for "
-        f"{seq_sim:,.1f} simulated s ({verdict('sequential', seq_wall < 0.5)} the goal of 0.5 s)"
+        f"{seq_sim:,.1f} simulated s "
+        f"({verdict('sequential', seq_wall < 0.5 and seq_exact)} the goal of 0.5 s"
+        f"{'' if seq_exact else ', and not the simulated time it should'})"
     )
     print(
         f"  {args.concurrent:,} concurrent ops (gather) at 500ms: {con_wall:.3f} s wall, "
-        f"clock +{con_sim - seq_sim:.1f} s ({verdict('concurrent', con_wall < 2)} the goal of 2 s)"
+        f"clock +{con_sim - seq_sim:.1f} s "
+        f"({verdict('concurrent', con_wall < 2 and con_exact)} the goal of 2 s"
+        f"{'' if con_exact else ', and not overlapping in simulated time'})"
     )
     if args.only is not None:
         return 1 if args.check and missed else 0

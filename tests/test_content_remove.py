@@ -122,12 +122,24 @@ def test_the_store_answers_as_a_model_through_removals(
                 check(store, model, PATTERNS[index])
         assert len(store) == len(model)
         assert store.tombstoned == sum(versions[-1].deleted for versions in model.values())
+        assert_removed_are_fewer_than_half(store)
     for pattern in PATTERNS:
         check(store, model, pattern)
     for address in ADDRESSES:
         history = store.history(str(address))
         versions = model.get(str(address))
         assert (None if history is None else history.versions) == versions
+
+
+def assert_removed_are_fewer_than_half(store: ContentStore) -> None:
+    """Removal is lazy, but bounded: in every list the store keeps, the removed histories
+    are fewer than the live ones (so memory and a search's scan stay O(live))."""
+    lists = [store._sorted] + [
+        posting for index in store._by_component for posting in index.values()
+    ]
+    for histories in lists:
+        live = sum(store.histories.get(history.key) is history for history in histories)
+        assert len(histories) - live < max(live, 1), (len(histories), live)
 
 
 def test_removing_every_history_then_storing_again() -> None:

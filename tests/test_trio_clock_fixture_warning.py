@@ -169,9 +169,23 @@ def test_the_clock_in_the_test_s_own_arguments_is_not_warned_about(
         def test_a_sync_test_may_run_trio_on_it(bzzz_network, bzzz_trio_clock):
             trio.run(trio.sleep, 5, clock=bzzz_trio_clock)
             assert bzzz_network.clock.now() == 5
+
+        class TestInAClass:
+            @pytest.mark.trio
+            @pytest.mark.parametrize("seconds", [1, 2])
+            async def test_a_parametrized_method(self, bzzz_trio_clock, bzzz_network, seconds):
+                await trio.sleep(seconds)
+                assert bzzz_network.clock.now() == seconds
+
+            @staticmethod
+            @pytest.mark.trio
+            @pytest.mark.parametrize("seconds", [1, 2])
+            async def test_a_parametrized_static_method(bzzz_trio_clock, bzzz_network, seconds):
+                await trio.sleep(seconds)
+                assert bzzz_network.clock.now() == seconds
         """,
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=8, warnings=0)
 
 
 def test_anyio_s_trio_backend_as_documented_is_not_warned_about(

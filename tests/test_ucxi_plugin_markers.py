@@ -225,3 +225,22 @@ def test_a_marker_on_a_test_without_a_node_is_checked_and_warned_about(
         ],
         consecutive=False,
     )
+
+
+def test_the_world_s_markers_are_checked_before_the_ucxi_marker(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.ucxi(latency_scale=-1)
+        @pytest.mark.flaky_network(2)
+        def test_two_bad_markers():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*bzzz: @pytest.mark.flaky_network(2)*"])
+    result.stdout.no_fnmatch_line("*latency_scale*")

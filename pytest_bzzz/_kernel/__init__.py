@@ -30,8 +30,10 @@ Modules:
 trio is imported by ``trio_clock``, and by ``clock`` only when an async
 operation runs under trio. The kernel may import the UCXL library (for the
 error base class) and nothing else of the package. Backends reach the
-pipeline through ``runners(world)`` and the rest through ``core(world)``
-(no module touches another's underscore names), and keep their state in
+pipeline through ``runners(world)``, the rest of the world's machinery
+through ``core(world)`` (and ``topology(world)``, ``timeline(world)``), and
+a clock's moving parts through ``control(clock)``: no module touches
+another's underscore names. They keep their state in
 ``World.state``; the only mention of a backend is in the annotations of the
 world's views (``World.storage``, ``World.content``), see ``world``.
 """

@@ -5,9 +5,9 @@ mixins (``cluster``, ``schedule``, ``pipeline``, ``elections``) reach it
 through ``self``; everything else that must (the election state machine and
 the job table here, the backends inside pytest-bzzz, the plugin's fault
 markers) reaches it through one object, the world's :class:`Core`, got with
-``world.core(world)``. Every member is fixed for the world's life: the
-objects change (a peer joins the ``peers`` dict, the clock moves), never
-which objects they are. Not part of the public API.
+the function ``core(world)`` of ``world``. Every member is fixed for the
+world's life: the objects change (a peer joins the ``peers`` dict, the clock
+moves), never which objects they are. Not part of the public API.
 """
 
 from __future__ import annotations

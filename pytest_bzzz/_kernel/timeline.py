@@ -2,11 +2,11 @@
 
 A :class:`Timeline` is a queue of actions ordered by world time (then by the
 order they were added). The world's clock asks it to run what is due as it
-passes each instant (see ``Clock._set_timeline``), so on a virtual clock an
+passes each instant (see ``ClockControl.set_timeline``), so on a virtual clock an
 action runs at exactly its time, whatever moves the clock: an operation's
 latency, ``clock.advance``, an asyncio or trio sleep. On a real clock time
 passes by itself, and what is due runs at the world's next operation or
-reading (``Clock._catch_up``).
+reading (``ClockControl.catch_up``).
 
 An action that raises does not stop the clock: the error is kept in
 :attr:`Timeline.failures` with the action's time and label, for the world to

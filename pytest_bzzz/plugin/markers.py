@@ -157,8 +157,8 @@ class MarkerCheck:
     """Check, and warn about, the markers of each test that makes no world (at its setup).
 
     ``also`` maps another marker's name to its own check, called for a test
-    that has it (the ``ucxi`` marker's): the test's markers are walked once
-    for all.
+    that has it (the ``ucxi`` marker's), after the checks of the world's
+    markers: the test's markers are walked once for all.
     """
 
     def __init__(self, also: Mapping[str, Callable[[pytest.Item], None]]) -> None:
@@ -166,13 +166,16 @@ class MarkerCheck:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         names = {mark.name for mark in item.iter_markers()}  # one walk up the nodes, not five
+        if not _CHECKED.isdisjoint(names) and WORLD_FIXTURE not in getattr(
+            item, "fixturenames", ()
+        ):  # else no marker of the plugin's (most tests), or its world reads them
+            self._check(item)
         for name, check in self._also.items():
             if name in names:
                 check(item)
-        if _CHECKED.isdisjoint(names):
-            return  # most tests: no marker of the plugin's
-        if WORLD_FIXTURE in getattr(item, "fixturenames", ()):
-            return  # its world reads the markers, and reports a bad one
+
+    def _check(self, item: pytest.Item) -> None:
+        """Check the world's markers of a test that makes no world, and warn about them."""
         uses = markers_of(item)
         partition = item.get_closest_marker("partition")
         try:

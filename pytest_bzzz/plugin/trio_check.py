@@ -81,7 +81,12 @@ def _own_arguments(request: pytest.FixtureRequest) -> tuple[str, ...] | None:
         from _pytest.compat import getfuncargnames
     except ImportError:  # pragma: no cover - every pytest the package supports has it
         return None
-    return tuple(getfuncargnames(request.function, name=request.node.name, cls=request.cls))
+    # As pytest read them at collection: the function as the class defines it (under any
+    # wrapper, pytest-trio's included; a method's function, not the bound method), under its
+    # name in the class (not the parametrized test's).
+    function = inspect.unwrap(request.function)
+    function = getattr(function, "__func__", function)
+    return tuple(getfuncargnames(function, name=request.node.originalname, cls=request.cls))
 
 
 _DOCS: Final = "see 'Under trio' in pytest-bzzz's documentation (virtual-time)"

@@ -111,6 +111,7 @@ class Libp2pDHT:
         peer: Peer | str | None = None,
     ) -> None:
         self._world = world
+        self._core = core(world)  # the world's machinery: its lock, record, draws, timeline
         self._network = network
         self._state = state
         self._peer = world.local_peer if peer is None else world.peer(peer)
@@ -234,8 +235,7 @@ class Libp2pDHT:
         """A peer that is not live makes no calls. First, on a real clock, what the world has
         due by now runs (an ``at`` marker's fault, say), and a scheduled action's failure is
         raised (a fault the backend refused), as the memory backend's operations do both."""
-        world = self._world
-        machinery = core(world)
+        machinery = self._core
         machinery.time.catch_up()  # a real clock's time passes without telling the timeline
         with machinery.lock:
             if machinery.timeline.failures:
@@ -263,7 +263,7 @@ class Libp2pDHT:
             )
 
     def _record(self, op: str, key: str, outcome: Outcome, latency: float, at: float) -> None:
-        machinery = core(self._world)
+        machinery = self._core
         with machinery.lock:
             machinery.log.add(op, key, outcome, latency, at, self._peer_id)
 
@@ -274,7 +274,7 @@ class Libp2pDHT:
         limit = None if timeout is None else seconds("timeout", timeout)
         self._check_status(self._peer_id, op, key)
         world = self._world
-        machinery = core(world)
+        machinery = self._core
         with machinery.lock:
             conditions, rng = world.conditions, machinery.rng
             latency = conditions.draw_latency(rng) if conditions.jitter else conditions.latency

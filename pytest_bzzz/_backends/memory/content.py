@@ -108,8 +108,9 @@ class ContentStore:
     def remove(self, key: str) -> None:
         """Forget the history of ``key`` (among many peers: its last holder was killed).
 
-        O(1) amortised: the history stays in its lists, marked removed by its
-        absence from :attr:`histories`, until a search looks at the list or the
+        O(1) amortised: the history stays in its lists, known as removed because
+        :attr:`histories` no longer holds that very object (the key may hold a
+        new history by then), until a search looks at the list or the
         removed make up half of it.
         """
         history = self.histories.pop(key, None)
