@@ -34,7 +34,8 @@ class Call(NamedTuple):
     ``key`` what it was called with, ``outcome`` one of ``"ok"``,
     ``"not_found"`` (no such key, address or version), ``"failed"`` (a
     simulated failure), ``"timeout"`` and ``"cancelled"``,
-    ``latency`` the simulated seconds it took, ``at`` the world time (seconds)
+    ``latency`` the simulated seconds it took (real ones for a call a backend
+    made on a real network), ``at`` the world time (seconds)
     when it started, ``peer`` the id of the peer that made it, and, in a
     world of many peers, the ``rounds`` of its lookup and the peers it
     ``contacted`` (both 0 in a world of one peer, where nothing is looked up).
@@ -74,7 +75,9 @@ class Stats:
 
     ``operations`` counts calls per operation name; ``failures``, ``timeouts``,
     ``not_found`` and ``cancelled`` count those outcomes; ``simulated_seconds``
-    adds up the simulated time operations spent.
+    adds up the simulated time operations spent, and ``real_seconds`` the real
+    time spent by operations a backend makes on a real network (the libp2p
+    backend's hosts; 0 on the in-memory backend).
     """
 
     operations: Mapping[str, int]
@@ -83,6 +86,7 @@ class Stats:
     not_found: int
     cancelled: int
     simulated_seconds: float
+    real_seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -100,6 +104,7 @@ class Stats:
             f"{self.total} calls ({ops or 'none'}); {self.failures} failed, "
             f"{self.timeouts} timed out, {self.not_found} not found, "
             f"{self.cancelled} cancelled; {self.simulated_seconds:.6g} simulated seconds"
+            + (f", {self.real_seconds:.6g} real seconds" if self.real_seconds else "")
         )
 
 
@@ -133,6 +138,8 @@ class CallLog:
         """Calls per operation, whatever their outcome."""
         self.seconds = 0.0
         """The simulated seconds every call spent, added up."""
+        self.real_seconds = 0.0
+        """The real seconds spent by the calls made on a real network, added up."""
         self._outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
 
     def add(
@@ -145,15 +152,21 @@ class CallLog:
         peer: str,
         cost: tuple[int, ...] = (),
         applied: bool | None = None,
+        *,
+        real: bool = False,
     ) -> None:
         """Record one call with its outcome (and its lookup's ``(rounds, contacted)``).
 
-        ``applied`` is the draw of a write that timed out under ambiguous timeouts.
+        ``applied`` is the draw of a write that timed out under ambiguous timeouts;
+        ``real``, that the call was made on a real network, its latency real seconds.
         """
         self.counts[op] += 1
         if outcome != "ok":  # "ok" needs no counter of its own: it is what the others leave
             self._outcomes[outcome] += 1
-        self.seconds += latency
+        if real:
+            self.real_seconds += latency
+        else:
+            self.seconds += latency
         if applied is None:
             self.append((op, key, outcome, latency, at, peer, *cost))
         else:  # the lookup's cost is filled in, so that the draw lands in its own field
@@ -164,6 +177,7 @@ class CallLog:
         self.counts.clear()
         self._outcomes = dict.fromkeys(OUTCOMES, 0)
         self.seconds = 0.0
+        self.real_seconds = 0.0
 
     def stats(self) -> Stats:
         outcomes = self._outcomes
@@ -174,6 +188,7 @@ class CallLog:
             not_found=outcomes["not_found"],
             cancelled=outcomes["cancelled"],
             simulated_seconds=self.seconds,
+            real_seconds=self.real_seconds,
         )
 
     def calls(

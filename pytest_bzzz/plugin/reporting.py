@@ -1,8 +1,8 @@
 """What reports say about a test's world, and assertion messages for UCXL values.
 
 A failing test's report gets a ``bzzz`` section (its seeds, how to reproduce
-it, its world's conditions, clock and counters, its backend: the counters' time is
-real seconds for the operations of a backend whose calls take real time); every test that
+it, its world's conditions, clock and counters, its backend: the counters' real
+seconds are those of the calls a backend made on a real network); every test that
 used a world gets properties in a JUnit XML report, and the report's test
 suite the session seed, so that a run whose failures used no world still
 records it. Once the test's last report is made, the plugin lets its world
@@ -83,14 +83,8 @@ def record_properties(item: pytest.Item, world: World, settings: WorldSettings) 
     ]
 
 
-_REAL_TIME_BACKENDS = frozenset({"libp2p"})
-"""The built-in backends whose operations take real time: their record holds real seconds."""
-
-
 def _failure_section(world: World, settings: WorldSettings, backend: str) -> str:
     described = world.describe().splitlines()[1:]
-    if backend in _REAL_TIME_BACKENDS:
-        described = [_in_real_seconds(line) for line in described]
     return "\n".join(
         [
             f"test seed: {world.seed} (session seed {settings.session_seed})",
@@ -99,18 +93,6 @@ def _failure_section(world: World, settings: WorldSettings, backend: str) -> str
             f"backend: {backend}",
         ]
     )
-
-
-def _in_real_seconds(line: str) -> str:
-    """The stats line of a backend whose calls take real time, saying so: ``... seconds, real
-    for the hosts' operations`` (the connector's content operations stay simulated)."""
-    simulated = " simulated seconds"
-    if line.startswith("stats: ") and line.endswith(simulated):
-        return (
-            f"{line[: -len(simulated)]} seconds (real for the hosts' operations, simulated for "
-            "the connector's content)"
-        )
-    return line
 
 
 def pytest_assertrepr_compare(

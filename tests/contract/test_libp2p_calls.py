@@ -224,3 +224,25 @@ def test_a_call_whose_host_stops_before_it_is_made_is_a_network_error(
         assert isinstance(result[0], NetworkError)
         assert "the host of peer-1 stopped (the peer was killed)" in str(result[0])
         assert dht.calls()[-1].outcome == "failed"
+
+
+# -- what the record counts ----------------------------------------------------------------
+
+
+def test_the_hosts_calls_count_real_seconds_and_the_content_simulated_ones(
+    two_hosts: Libp2pBackend,
+) -> None:
+    with World(seed=1) as world:
+        dht = two_hosts.dht(world)
+        started = time.monotonic()
+        dht.put_value("k", b"v")
+        assert dht.get_value("k") == b"v"
+        spent = time.monotonic() - started
+
+        stats = world.stats
+        assert stats.simulated_seconds == 0
+        assert 0 < stats.real_seconds <= spent  # the calls' own time, within the test's
+        assert sum(call.latency for call in world.calls()) == stats.real_seconds
+        assert stats.describe().endswith(
+            f"0 simulated seconds, {stats.real_seconds:.6g} real seconds"
+        )

@@ -203,8 +203,8 @@ def test_the_report_counts_real_seconds_on_the_libp2p_backend(pytester: pytest.P
     result.stdout.fnmatch_lines(
         [
             "*_ test_fails _*",
-            "stats: 1 calls (put_value=1); 0 failed, * cancelled; * seconds (real for the hosts' "
-            "operations, simulated for the connector's content)",
+            "stats: 1 calls (put_value=1); 0 failed, * cancelled; 0 simulated seconds, * real "
+            "seconds",
             "backend: libp2p",
             "*_ test_fails_on_the_mock _*",
             "stats: 1 calls (put_value=1); 0 failed, * cancelled; 0 simulated seconds",

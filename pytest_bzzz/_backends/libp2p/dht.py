@@ -265,7 +265,7 @@ class Libp2pDHT:
     def _record(self, op: str, key: str, outcome: Outcome, latency: float, at: float) -> None:
         machinery = self._core
         with machinery.lock:
-            machinery.log.add(op, key, outcome, latency, at, self._peer_id)
+            machinery.log.add(op, key, outcome, latency, at, self._peer_id, real=True)
 
     def _begin(
         self, op: str, key: str, host: int, action: Callable[[KadDHT], Awaitable[T]], timeout: Any
