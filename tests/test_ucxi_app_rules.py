@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_bzzz import MockBZZZ, World
+from pytest_bzzz import MockBZZZ, NetworkConditions, World
 from pytest_bzzz._backends.ucxi.app import UCXIApp
 from pytest_bzzz._backends.ucxi.http import Request
 from pytest_bzzz._backends.ucxi.rules import CODES, MESSAGES, ROUTES, Route, UCXIRules
@@ -124,6 +124,18 @@ def test_a_node_with_other_rules(world: World, bzzz: MockBZZZ) -> None:
     assert body["code"] == "UCXL-409-ALREADY_EXISTS"
 
 
+def test_a_chosen_code_may_take_another_http_status(world: World, bzzz: MockBZZZ) -> None:
+    """The HTTP status is the number in the code: a chosen code's number is the user's."""
+    rules = UCXIRules(codes={"CONFLICT": "UCXL-400-EXISTS", "TIMEOUT": "UCXL-503-TIMED_OUT"})
+    call = call_over("wsgi", UCXIApp(bzzz, world, rules=rules))
+    bzzz.store(API, "there")
+    response = call("POST", "post", params={"address": API}, content=b"y")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "UCXL-400-EXISTS")
+    world.conditions = NetworkConditions(latency=2.0, timeout=1.0)
+    response = call("GET", "get", params={"address": API})
+    assert (response.status_code, response.json()["error"]["code"]) == (503, "UCXL-503-TIMED_OUT")
+
+
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
@@ -150,9 +162,16 @@ def test_a_node_with_other_rules(world: World, bzzz: MockBZZZ) -> None:
             "give the spelling of success as success_code=",
         ),
         (
-            {"codes": {"CONFLICT": "UCXL-400-CONFLICT"}},
+            {"codes": {"NOT_FOUND": "UCXL-410-GONE"}},
             ValueError,
-            r"codes\['CONFLICT'\] must be written UCXL-409-NAME",
+            r"codes\['NOT_FOUND'\] must be written UCXL-404-NAME \(the HTTP status of NOT_FOUND, "
+            "which is known",
+        ),
+        (
+            {"codes": {"CONFLICT": "UCXL-200-CONFLICT"}},
+            ValueError,
+            r"codes\['CONFLICT'\] must be written UCXL-NNN-NAME \(an HTTP error status, 4xx or "
+            "5xx",
         ),
         ({"messages": {"CONFLICT": ""}}, ValueError, r"messages\['CONFLICT'\] must not be empty"),
         ({"messages": {"CONFLICT": 1}}, TypeError, r"messages\['CONFLICT'\] must be a str"),
@@ -307,3 +326,18 @@ def test_every_request_gets_an_envelope_in_process(
         response = app.handle(Request(method, path, query, headers, body))
         check(response.status, response.body, method)
         assert app.errors == []
+
+
+def test_the_last_resort_answer_is_an_error_envelope_with_its_code_s_status() -> None:
+    """What the node answers when writing the usual envelope failed itself."""
+    from pytest_bzzz._backends.ucxi.responses import last_resort
+
+    response = last_resort(UCXIRules(codes={"INTERNAL_ERROR": "UCXL-503-BROKEN"}))
+    assert response.status == 503
+    assert json.loads(response.body) == {
+        "error": {
+            "code": "UCXL-503-BROKEN",
+            "message": "Internal server error",
+            "source": "ucxi-server",
+        }
+    }

@@ -10,10 +10,11 @@ application's.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from .endpoints import Answer
-from .envelopes import CONTENT_TYPE, error_body, success_body
+from .envelopes import CONTENT_TYPE, error_body, status_of, success_body
 from .http import Request, Response
 from .rules import UCXIRules
 
@@ -67,8 +68,10 @@ def respond(
     return Response(status, headers, b"" if head else body, delay=spent, drop=answer.drop)
 
 
-def last_resort(rules: UCXIRules) -> Response:  # pragma: no cover - should respond() fail
-    """500 in the smallest error envelope: for when writing the usual one failed itself."""
+def last_resort(rules: UCXIRules) -> Response:
+    """INTERNAL_ERROR in the smallest error envelope: for when writing the usual one failed
+    itself (its code, message and source, nothing that needs the request or the clock)."""
     code = rules.code("INTERNAL_ERROR")
-    body = b'{"error":{"code":"%s","source":"%s"}}' % (code.encode(), rules.source.encode())
-    return Response(500, (("Content-Type", CONTENT_TYPE),), body)
+    error = {"code": code, "message": rules.messages["INTERNAL_ERROR"], "source": rules.source}
+    body = json.dumps({"error": error}, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(status_of(code), (("Content-Type", CONTENT_TYPE),), body)

@@ -165,15 +165,28 @@ def _text(field: str, value: object, *, pattern: re.Pattern[str] | None = None) 
     return value
 
 
+CHOSEN_STATUSES: Final = frozenset(
+    {"FORBIDDEN", "CONFLICT", "PAYLOAD_TOO_LARGE", "INTERNAL_ERROR", "TIMEOUT"}
+)
+"""The roles whose HTTP status is chosen, not known: a user may give them another (4xx, 5xx)."""
+
+
 def _code(role: str, code: object, field: str) -> str:
     if not isinstance(code, str):
         raise TypeError(f"UCXIRules {field} must be a str, got {type(code).__name__} {code!r}")
     match = _CODE.match(code)
     wanted = CODES[role].split("-")[1]
-    if match is None or match.group(1) != wanted:
+    if role in CHOSEN_STATUSES:
+        if match is None or match.group(1)[0] not in "45":
+            raise ValueError(
+                f"UCXIRules {field} must be written UCXL-NNN-NAME (an HTTP error status, 4xx "
+                f"or 5xx, which the response then has; {role}'s is chosen: {wanted} by "
+                f"default), then a name in upper case, got {code!r}"
+            )
+    elif match is None or match.group(1) != wanted:
         raise ValueError(
             f"UCXIRules {field} must be written UCXL-{wanted}-NAME (the HTTP status of "
-            f"{role}, then a name in upper case), got {code!r}"
+            f"{role}, which is known, then a name in upper case), got {code!r}"
         )
     return code
 
@@ -195,9 +208,11 @@ class UCXIRules:
       address field of announce's JSON body [chosen: ``address``, ``pattern``].
     - ``capability_field``: the capability field of announce's JSON body
       [chosen: ``capability``].
-    - ``codes``: the codes by role, other than success (see :data:`CODES`;
-      each keeps the HTTP status of its role) [real, but for FORBIDDEN,
-      CONFLICT, PAYLOAD_TOO_LARGE, INTERNAL_ERROR and TIMEOUT: chosen].
+    - ``codes``: the codes by role, other than success (see :data:`CODES`)
+      [real, but for FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, INTERNAL_ERROR
+      and TIMEOUT: chosen]. The HTTP status is the number in the code [real]:
+      a real role keeps its number, a chosen one may take any 4xx or 5xx
+      (``{"CONFLICT": "UCXL-400-EXISTS"}`` answers a conflict 400).
     - ``messages``: each code's message, by role (see :data:`MESSAGES`)
       [chosen, but for SUCCESS and INVALID_ADDRESS: real].
     - ``max_body``: the largest request body accepted, in bytes; a larger one
