@@ -235,7 +235,9 @@ def test_an_empty_failure_ops_is_refused_and_says_what_to_give_instead() -> None
         ({"failure_ops": [["get_value"]]}, "failure_ops: operation names must be str, got list "
          "['get_value']"),
         ({"distribution": None}, "distribution must be a str, 'uniform' or 'normal', got NoneType"),
-        ({"timeout": "1s"}, "timeout must be a number of seconds, or None for none, got str"),
+        ({"timeout": "1s"}, "timeout must be a number of seconds, or None for none, got str "
+         "'1s'; write 1.0"),
+        ({"latency": "250ms"}, "latency must be a number of seconds, got str '250ms'; write 0.25"),
         ({"failure_rate": "10%"}, "failure_rate must be a number from 0 to 1, got str"),
     ],
 )  # fmt: skip

@@ -329,6 +329,31 @@ def test_a_deprecated_variable_under_filterwarnings_error_is_a_usage_error(
     )
 
 
+def test_a_misspelt_variable_is_warned_about_with_the_name_it_resembles(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(REPORTER)
+    monkeypatch.setenv("PYTEST_BZZZ_LATNECY", "5")
+    result = pytester.runpytest("-W", "default")
+    result.stdout.fnmatch_lines(
+        [
+            "*PytestConfigWarning: the environment variable PYTEST_BZZZ_LATNECY is not one "
+            "of pytest-bzzz's, and is ignored; did you mean PYTEST_BZZZ_LATENCY? (they are "
+            "PYTEST_BZZZ_AMBIGUOUS_TIMEOUTS, PYTEST_BZZZ_BACKEND, *)"
+        ]
+    )
+    pytester.makeini(f"[pytest]\n{ASYNCIO} = function\nfilterwarnings = error\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: bzzz: the environment variable PYTEST_BZZZ_LATNECY is not one of "
+            "pytest-bzzz's, and is ignored; did you mean PYTEST_BZZZ_LATENCY? (they are *) "
+            "(PytestConfigWarning, an error under the warnings filters)"
+        ]
+    )
+
+
 def test_help_names_the_new_variables(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     text = " ".join(" ".join(result.stdout.lines).split())  # help text is wrapped

@@ -17,6 +17,7 @@ from pytest_bzzz._settings import (
     parse_session_seed,
     resolve_session,
     resolve_test,
+    unknown_variables,
 )
 from tests._settings_helpers import session, use
 
@@ -253,6 +254,25 @@ def test_deprecated_variables_say_what_to_do() -> None:
     values = resolve_session({}, env, {})
     assert values["latency"] == Sourced(0.01, "from the BZZZ_LATENCY environment variable")
     assert values["seed"] == Sourced(2, "from the PYTEST_BZZZ_SEED environment variable")
+
+
+def test_unknown_variables_are_named_with_the_one_they_resemble() -> None:
+    env = {
+        "PYTEST_BZZZ_LATENCY": "10",  # a setting's
+        "PYTEST_BZZZ_SEEDS": "1",
+        "PYTEST_BZZZ_XYZZY": "1",
+        "BZZZ_LOG_LEVEL": "debug",  # not the plugin's prefix
+    }
+    notes = unknown_variables(env)
+    assert len(notes) == 2
+    assert notes[0].startswith(
+        "the environment variable PYTEST_BZZZ_SEEDS is not one of pytest-bzzz's, and is "
+        "ignored; did you mean PYTEST_BZZZ_SEED? (they are PYTEST_BZZZ_AMBIGUOUS_TIMEOUTS, "
+    )
+    assert notes[1].startswith(
+        "the environment variable PYTEST_BZZZ_XYZZY is not one of pytest-bzzz's, and is "
+        "ignored; (they are "
+    )
 
 
 def test_every_configurable_setting_has_both_names_of_its_variable() -> None:

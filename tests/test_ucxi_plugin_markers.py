@@ -102,7 +102,14 @@ def test_the_closest_marker_wins_key_by_key(pytester: pytest.Pytester) -> None:
             "rules: UCXIRules base_path must start with '/' and not end with one (or be '' for "
             "none), got 'ucxi'",
         ),
-        ('ucxi(rules={"colour": "red"})', "rules: *unexpected keyword argument 'colour'"),
+        (
+            'ucxi(rules={"colour": "red"})',
+            "rules: no field 'colour' in UCXIRules; its fields are base_path, success_code, *",
+        ),
+        (
+            'ucxi(rules={"base_pth": "/v2"})',
+            "rules: no field 'base_pth' in UCXIRules; did you mean 'base_path'? its fields are *",
+        ),
     ],
 )  # fmt: skip
 def test_bad_marker_input_fails_that_test_only_and_says_what_is_accepted(

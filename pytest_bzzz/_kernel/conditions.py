@@ -19,7 +19,7 @@ from types import EllipsisType
 from typing import Any, Final, Literal, TypeAlias, get_args
 
 from .operations import OPERATIONS
-from .units import format_seconds, parse_rate
+from .units import format_seconds, parse_rate, seconds_or_text
 
 # pytest hides the frames of this module from tracebacks (``--full-trace`` shows them), so a
 # refused argument ends at the line of the test that gave it.
@@ -50,10 +50,23 @@ def seconds(name: str, value: object) -> float:
     number out of range (negative, infinite, NaN) raises ``ValueError``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a number of seconds, got {_shown_duration(value)}")
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number of seconds, 0 or more, got {value!r}")
     return float(value) + 0.0  # -0.0 is 0
+
+
+def _shown_duration(value: object) -> str:
+    """A duration of the wrong type as a message shows it: a string with a unit is read, to
+    suggest the number to write instead (these take numbers, as asyncio's timeouts do)."""
+    shown = f"{type(value).__name__} {value!r}"
+    if isinstance(value, str):
+        try:
+            number = seconds_or_text("", value)
+        except ValueError:
+            return shown
+        return f"{shown}; write {number!r}"
+    return shown
 
 
 def seconds_or_none(name: str, value: object) -> float | None:
@@ -61,7 +74,7 @@ def seconds_or_none(name: str, value: object) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(
-            f"{name} must be a number of seconds, or None for none, got {type(value).__name__}"
+            f"{name} must be a number of seconds, or None for none, got {_shown_duration(value)}"
         )
     return seconds(name, value)
 

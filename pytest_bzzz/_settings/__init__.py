@@ -26,6 +26,7 @@ from .resolve import (
     parse_session_seed,
     resolve_session,
     resolve_test,
+    unknown_variables,
 )
 from .table import MARKERS, SETTINGS, Marker, Setting
 
@@ -44,4 +45,5 @@ __all__ = [
     "parse_session_seed",
     "resolve_session",
     "resolve_test",
+    "unknown_variables",
 ]

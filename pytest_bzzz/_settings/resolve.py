@@ -22,6 +22,7 @@ errors.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -35,7 +36,7 @@ from .._kernel.defaults import (
     DEFAULT_VALUE_TTL,
 )
 from .._kernel.units import format_seconds
-from .table import DEPRECATED_ENV_PREFIX, MARKERS, SETTINGS, Setting, setting_named
+from .table import DEPRECATED_ENV_PREFIX, ENV_PREFIX, MARKERS, SETTINGS, Setting, setting_named
 
 __all__ = [
     "MarkerUse",
@@ -48,6 +49,7 @@ __all__ = [
     "parse_session_seed",
     "resolve_session",
     "resolve_test",
+    "unknown_variables",
 ]
 
 
@@ -335,6 +337,28 @@ def deprecated_variables(env: Mapping[str, str]) -> list[str]:
                 f"the environment variable {old} is deprecated: rename it {new} "
                 f"(the {DEPRECATED_ENV_PREFIX} prefix belongs to the BZZZ node's own configuration)"
             )
+    return notes
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
+    """What to tell about each ``PYTEST_BZZZ_`` environment variable that names no setting.
+
+    A misspelt variable (``PYTEST_BZZZ_LATNECY``) would otherwise be ignored,
+    and the run take the setting's default without a word.
+    """
+    known = sorted(setting.env for setting in SETTINGS if setting.configurable)
+    notes = []
+    for variable in sorted(env):
+        if not variable.startswith(ENV_PREFIX) or variable in known:
+            continue
+        # Compared without the prefix, which every name shares.
+        names = [name.removeprefix(ENV_PREFIX) for name in known]
+        close = difflib.get_close_matches(variable.removeprefix(ENV_PREFIX), names, n=1)
+        hint = f"did you mean {ENV_PREFIX}{close[0]}? " if close else ""
+        notes.append(
+            f"the environment variable {variable} is not one of pytest-bzzz's, and is ignored; "
+            f"{hint}(they are {', '.join(known)})"
+        )
     return notes
 
 

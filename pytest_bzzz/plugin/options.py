@@ -31,6 +31,7 @@ from .._settings import (
     Sourced,
     deprecated_variables,
     resolve_session,
+    unknown_variables,
 )
 from . import hookspecs
 from .faults import AT_HELP, FAULTS_HELP
@@ -142,6 +143,8 @@ def pytest_configure(config: pytest.Config) -> None:
     else:  # the controller warns, once for the run
         for note in deprecated_variables(os.environ):
             _warn(config, BzzzDeprecationWarning(note))  # BZZZ_<NAME>: now PYTEST_BZZZ_<NAME>
+        for note in unknown_variables(os.environ):  # as pytest warns of an unknown ini key
+            _warn(config, pytest.PytestConfigWarning(note))
     try:
         values = resolve_session(
             {setting.name: config.getoption(setting.dest) for setting in configurable},

@@ -34,6 +34,7 @@ node only when a test uses one of its fixtures.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import traceback
 from collections.abc import Iterator, Mapping
@@ -128,6 +129,15 @@ def _check(key: str, value: object) -> tuple[object, str]:
         if isinstance(value, UCXIRules):
             return value, ""
         if isinstance(value, Mapping):
+            fields = [field.name for field in dataclasses.fields(UCXIRules)]
+            unknown = [key for key in value if key not in fields]
+            if unknown:
+                close = difflib.get_close_matches(str(unknown[0]), fields, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                return None, (
+                    f"rules: no field {unknown[0]!r} in UCXIRules; {hint}its fields are "
+                    f"{', '.join(fields)}"
+                )
             try:
                 return UCXIRules(**value), ""
             except (TypeError, ValueError) as error:
