@@ -517,6 +517,16 @@ def test_an_at_marker_setup_has_passed_on_a_real_clock_runs_at_once(
             "unknown argument 'stop'; accepted: kill, pause, isolate",
         ),
         ("faults(kill=[1])", "kill takes peer names (str), got 1"),
+        (
+            'faults(kill="peer-1", pause="peer-1")',
+            "@pytest.mark.faults(kill='peer-1', pause='peer-1') on test_x: names peer 'peer-1' "
+            "in both kill and pause; a peer starts killed or paused, not both",
+        ),
+        (
+            'faults(kill=["peer-1", "peer-1"])',
+            "@pytest.mark.faults(kill=['peer-1', 'peer-1']) on test_x: names peer 'peer-1' "
+            "twice in kill; name it once",
+        ),
         ("faults()", "names no peer; give kill=, pause= or isolate="),
         ('at("soon", "heal")', "@pytest.mark.at('soon', 'heal') on test_x: time: expected"),
         ('at("5s")', "takes a time and an action, such as at('5s', 'partition', ['peer-1'])"),

@@ -89,6 +89,8 @@ ALLOWED: dict[tuple[str, str], set[str]] = {
         "_waiter",
     },
     ("_kernel/loop.py", "_binding"): {"_make_subprocess_transport", "_selector"},
+    # trio's I/O manager: which descriptors tasks wait on (see the module's docstring).
+    ("_kernel/trio_clock.py", "_waited_descriptors"): {"_registered"},
     # py-libp2p's provider rate limit, lifted for a test network (see the module).
     ("_backends/libp2p/network.py", "Libp2pNetwork._serve"): {"_provider_rate_max"},
     # pytest-trio's and anyio's marks on the test functions they wrap.

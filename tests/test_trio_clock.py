@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 import pytest
@@ -107,6 +108,64 @@ def test_a_socket_filled_later_is_waited_for_for_real() -> None:
                     assert await stream.receive_some(1) == b"x"
 
         trio.run(main, clock=TrioClock(world))
+        assert 0.1 <= world.clock.now() < 5
+
+
+def test_a_tcp_server_in_the_same_run_is_not_real_work() -> None:
+    """A server and its client in one trio run, over loopback: the server's 30 simulated
+    seconds before it answers pass at once, and the client's timeout is virtual too."""
+    with World(seed=1) as world:
+
+        async def serve(stream: trio.SocketStream) -> None:
+            request = await stream.receive_some(100)
+            await trio.sleep(30)  # the simulated latency of the answer
+            await stream.send_all(b"answer to " + request)
+            await trio.sleep_forever()  # the connection stays open, idle
+
+        async def main() -> tuple[bytes, bool]:
+            async with trio.open_nursery() as nursery:
+                serving = functools.partial(trio.serve_tcp, serve, 0, host="127.0.0.1")
+                [listener] = await nursery.start(serving)
+                port = listener.socket.getsockname()[1]
+                client = await trio.open_tcp_stream("127.0.0.1", port)
+                async with client:
+                    await client.send_all(b"hello")
+                    with trio.fail_after(60):
+                        answer = await client.receive_some(100)
+                    with trio.move_on_after(5) as scope:  # no answer comes: cut at exactly 5
+                        await client.receive_some(100)
+                nursery.cancel_scope.cancel()
+            return answer, scope.cancelled_caught
+
+        started = time.monotonic()
+        answer, cut = trio.run(main, clock=TrioClock(world))
+        assert (answer, cut) == (b"answer to hello", True)
+        assert world.clock.now() == pytest.approx(35, abs=0.5)
+        assert time.monotonic() - started < 20  # far less than the 35 simulated seconds
+
+
+def test_a_tcp_server_in_another_thread_is_real_work() -> None:
+    """Its answer comes in real time: the client's virtual timeout must not outrun it."""
+    import socket
+    import threading
+
+    with World(seed=1) as world, socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer_later() -> None:
+            connection, _ = server.accept()
+            with connection:
+                time.sleep(0.2)
+                connection.sendall(b"x")
+
+        threading.Thread(target=answer_later, daemon=True).start()
+
+        async def main() -> bytes:
+            client = await trio.open_tcp_stream("127.0.0.1", server.getsockname()[1])
+            async with client:
+                with trio.fail_after(5):
+                    return await client.receive_some(1)
+
+        assert trio.run(main, clock=TrioClock(world)) == b"x"
         assert 0.1 <= world.clock.now() < 5
 
 

@@ -5,9 +5,11 @@ peers, its :class:`~pytest_bzzz._kernel.topology.Topology`, its record of
 faults). Every method takes a peer as a :class:`Peer`, its name or its id,
 checks every argument before changing anything, and records what it did in
 :attr:`Cluster.faults`, with the world time. Each fault is undone by another
-(``heal``, ``revive``, ``link`` with no conditions). A fault that a backend
-refuses (its guard on the topology raises before the change is made) leaves
-the world as it was: not applied, not recorded.
+(``heal``, ``revive``, ``link`` with no conditions); one that changes nothing
+(``heal`` with nothing cut, ``revive`` of a live peer, ``kill`` of a killed
+one, ``pause`` of a killed one, which stays killed) is not recorded. A fault
+that a backend refuses (its guard on the topology raises before the change is
+made) leaves the world as it was: not applied, not recorded.
 """
 
 from __future__ import annotations
@@ -144,6 +146,11 @@ class Cluster:
                     "(the peers named in no group form one more group by themselves)"
                 )
             for member in members:
+                if seen.get(member.id) == index:
+                    raise ValueError(
+                        f"peer {member.name!r} is named twice in group {index + 1}: "
+                        "name each peer once"
+                    )
                 if member.id in seen:
                     raise ValueError(
                         f"peer {member.name!r} is in group {seen[member.id] + 1} and in group "
@@ -212,7 +219,11 @@ class Cluster:
     # -- peers' lives -----------------------------------------------------------------------
 
     def pause(self, peer: PeerLike) -> None:
-        """Make ``peer`` unreachable and silent; it keeps what it holds (``revive`` undoes it)."""
+        """Make ``peer`` unreachable and silent; it keeps what it holds (``revive`` undoes it).
+
+        A killed peer stays killed: nothing happens, and nothing is recorded
+        (a killed peer comes back only with ``revive``, empty).
+        """
         with self._lock:
             self._plan_pause(peer)()
 
@@ -242,7 +253,8 @@ class Cluster:
             before = self._topology.status(target.id)
             if before == status:
                 return
-            self._topology.set_status(target.id, status)
+            if not self._topology.set_status(target.id, status):
+                return  # a killed peer paused: it stays killed
             if status == "killed":
                 for state in list(self._states.values()):
                     forget = getattr(state, "peer_killed", None)

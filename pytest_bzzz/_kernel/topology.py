@@ -7,7 +7,8 @@ backend can keep answers it derived from the topology until the next change.
 
 - A **paused** peer is unreachable and makes no calls, and keeps what it
   holds; a **killed** one loses it too (the world tells the backends); both
-  come back with ``revive``.
+  come back with ``revive``, and only with it: a killed peer paused stays
+  killed (there is no process left to freeze).
 - A **partition** splits the peers into groups that cannot reach each other.
 - A **cut** blocks one link, one way or both.
 - A **link**'s conditions add to the world's for calls on it.
@@ -153,13 +154,18 @@ class Topology:
         if self.before_change is not None:
             self.before_change(joining)
 
-    def set_status(self, peer_id: str, status: Status) -> None:
+    def set_status(self, peer_id: str, status: Status) -> bool:
+        """Whether the status changed: a killed peer paused stays killed (guards see it all
+        the same, so a backend that refuses every pause refuses this one too)."""
         self._guard(Change("status", peer_id, status))
-        self._changing()
         before = self._status[peer_id]
+        if status == "paused" and before == "killed":
+            return False
+        self._changing()
         self._status[peer_id] = status
         self._down += (status != "live") - (before != "live")
         self.version += 1
+        return True
 
     def partition(self, groups: Iterable[Iterable[str]]) -> None:
         self._guard(Change("partition"))

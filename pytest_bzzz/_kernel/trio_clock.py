@@ -20,18 +20,32 @@ clock follows the real time waited, to the deadline at most. With no real
 work and no deadline at all, trio waits as it would and the world clock stands
 still.
 
-Relies on trio's public API only: ``trio.abc.Clock``,
+A TCP socket whose other end is in the same trio run is not real work (a
+server and its client in one run, talking over loopback, get the virtual
+latency the simulation adds), nor is a listening socket. To tell, the clock
+looks at the sockets tasks wait on, and keeps the local addresses of the TCP
+sockets it has seen this run wait (listeners included): a socket whose peer
+is one of them has its other end here. A socket it cannot place this way
+(its other end never seen waiting, a Unix socket, a pipe) is real work, as
+before.
+
+Relies on trio's public API: ``trio.abc.Clock``,
 ``trio.lowlevel.current_statistics()`` (``io_statistics.tasks_waiting_read``
 and ``tasks_waiting_write``; trio's own wake-up task always waits on one
 read), ``trio.to_thread.current_default_thread_limiter()`` and
-``trio.testing.active_thread_count()`` (this run's threads running a job).
+``trio.testing.active_thread_count()`` (this run's threads running a job);
+and on one internal, to find the sockets tasks wait on: the run's I/O
+manager's ``_registered`` map of file descriptors to waiting tasks (epoll on
+Linux; where it is missing or shaped otherwise, every wait counts as real
+work, as trio's statistics alone say).
 """
 
 from __future__ import annotations
 
 import math
+import socket
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 import trio
 import trio.testing
@@ -59,6 +73,7 @@ class TrioClock(trio.abc.Clock):
         self._shift = 0.0  # following: trio time = shift + clock.now()
         self._offset = -time.monotonic()  # not following: trio time = monotonic() + offset
         self._waiting: tuple[float, float, float] | None = None  # real start, base, deadline
+        self._run_ends: set[tuple[str, int]] = set()  # local TCP addresses seen waiting
 
     def __repr__(self) -> str:
         bound = "the running test's world" if self._world is None else repr(self._world)
@@ -110,7 +125,7 @@ class TrioClock(trio.abc.Clock):
         self._waiting = None
         if clock is None or deadline <= now:
             return max(0.0, deadline - now)
-        if not _real_work_pending(clock):
+        if not _real_work_pending(clock, self._run_ends):
             if deadline == math.inf:
                 # No deadline and no real work: wait as trio would; the world stands still.
                 return math.inf
@@ -123,14 +138,111 @@ class TrioClock(trio.abc.Clock):
         return deadline - now
 
 
-def _real_work_pending(clock: Clock) -> bool:
+def _real_work_pending(clock: Clock, run_ends: set[tuple[str, int]]) -> bool:
     if clock.doing_real_work:
         return True
     if trio.to_thread.current_default_thread_limiter().borrowed_tokens:
         return True
-    io = trio.lowlevel.current_statistics().io_statistics
-    waiting = getattr(io, "tasks_waiting_read", 0) + getattr(io, "tasks_waiting_write", 0)
     # Threads of this run under any limiter (to_thread.run_sync(..., limiter=...), anyio's
     # too): trio counts them per run, so another run's threads, or one abandoned on cancel,
     # are not this run's real work.
-    return bool(waiting > _TRIOS_OWN_READERS) or trio.testing.active_thread_count() > 0
+    if trio.testing.active_thread_count() > 0:
+        return True
+    io = trio.lowlevel.current_statistics().io_statistics
+    waiting = getattr(io, "tasks_waiting_read", 0) + getattr(io, "tasks_waiting_write", 0)
+    if waiting <= _TRIOS_OWN_READERS:
+        return False
+    real = _real_waits(run_ends)
+    return (waiting if real is None else real) > _TRIOS_OWN_READERS
+
+
+class _Ends(NamedTuple):
+    """A TCP socket's local address, and its peer's (None: listening, or not connected)."""
+
+    local: tuple[str, int]
+    peer: tuple[str, int] | None
+    listening: bool
+
+
+_WILDCARDS: Final = ("0.0.0.0", "::")
+
+
+def _real_waits(run_ends: set[tuple[str, int]]) -> int | None:
+    """How many waits on file descriptors are for real work (None: the waits are unknown).
+
+    Learns the local address of each TCP socket waited on into ``run_ends``
+    first; then a listening socket, and a connected one whose peer is in
+    ``run_ends`` (its other end is in this run), are not real work.
+    """
+    waited = _waited_descriptors()
+    if waited is None:
+        return None
+    ends = [_ends_of(fd) for fd in waited]
+    run_ends.update(end.local for end in ends if end is not None)
+    real = 0
+    for end in ends:
+        if end is None:
+            real += 1  # a pipe, a Unix socket, trio's own wake-up socket: real work
+        elif end.listening:
+            continue
+        elif end.peer is None or not _in_run(end.peer, run_ends):
+            real += 1  # connecting, or connected to something outside this run
+    return real
+
+
+def _in_run(peer: tuple[str, int], run_ends: set[tuple[str, int]]) -> bool:
+    port = peer[1]
+    return peer in run_ends or any((wildcard, port) in run_ends for wildcard in _WILDCARDS)
+
+
+def _waited_descriptors() -> list[int] | None:
+    """The file descriptors tasks of the running trio run wait on; None where unknown.
+
+    trio's internals (its I/O manager's ``_registered``): the one place they
+    are read, see the module's docstring.
+    """
+    try:
+        from trio._core._run import GLOBAL_RUN_CONTEXT
+
+        registered = GLOBAL_RUN_CONTEXT.runner.io_manager._registered
+        items: list[tuple[object, object]] = list(registered.items())
+    except (ImportError, AttributeError, RuntimeError):
+        return None
+    waited = []
+    for fd, waiters in items:
+        if not isinstance(fd, int):
+            return None  # another I/O manager's map (kqueue's keys are pairs)
+        if getattr(waiters, "read_task", None) is not None:
+            waited.append(fd)
+        if getattr(waiters, "write_task", None) is not None:
+            waited.append(fd)
+    return waited
+
+
+def _ends_of(fd: int) -> _Ends | None:
+    """The ends of the TCP socket ``fd`` (None for anything else), read without owning it."""
+    try:
+        sock = socket.socket(fileno=fd)
+    except OSError:
+        return None  # not a socket
+    try:
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return None
+        if sock.type != socket.SOCK_STREAM:
+            return None
+        local = _host_port(sock.getsockname())
+        if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+            return _Ends(local, None, listening=True)
+        try:
+            peer = _host_port(sock.getpeername())
+        except OSError:
+            return _Ends(local, None, listening=False)  # not connected (yet)
+        return _Ends(local, peer, listening=False)
+    except OSError:
+        return None
+    finally:
+        sock.detach()  # the descriptor stays trio's, open
+
+
+def _host_port(address: tuple[str, int] | tuple[str, int, int, int]) -> tuple[str, int]:
+    return address[0], address[1]

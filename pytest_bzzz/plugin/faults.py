@@ -11,8 +11,10 @@ Every marker of the two applies, from the module's to the test's own, in
 that order, so a module can start its tests with a peer down and a test can
 add a schedule of its own.
 
-This module reads a marker's shape (what the arguments must look like); the
-world checks the peer names and the actions' arguments when the markers are
+This module reads a marker's shape (what the arguments must look like, and
+that a ``faults`` marker names a peer once: not twice in one list, nor both
+killed and paused; a peer killed or paused may be isolated too); the world
+checks the peer names and the actions' arguments when the markers are
 applied, and a refusal is an error of the test that names the marker.
 """
 
@@ -94,10 +96,19 @@ def _faults(mark: Mark, shown: str) -> list[Apply]:
         )
     if not mark.kwargs:
         raise SettingError(f"{shown}: names no peer; give kill=, pause= or isolate=")
+    named = {kind: _peer_names(shown, kind, mark.kwargs.get(kind, ())) for kind in _FAULT_KINDS}
+    for kind, names in named.items():
+        twice = next((name for index, name in enumerate(names) if name in names[:index]), None)
+        if twice is not None:
+            raise SettingError(f"{shown}: names peer {twice!r} twice in {kind}; name it once")
+    both = next((name for name in named["kill"] if name in named["pause"]), None)
+    if both is not None:
+        raise SettingError(
+            f"{shown}: names peer {both!r} in both kill and pause; a peer starts killed or "
+            "paused, not both"
+        )
     return [  # in this order: a peer both killed and isolated is killed first
-        _fault(kind, name)
-        for kind in _FAULT_KINDS
-        for name in _peer_names(shown, kind, mark.kwargs.get(kind, ()))
+        _fault(kind, name) for kind in _FAULT_KINDS for name in named[kind]
     ]
 
 
