@@ -95,6 +95,20 @@ class BzzzMarkerWarning(pytest.PytestWarning):
     __module__ = "pytest_bzzz.plugin"  # its public name, for filterwarnings
 
 
+def warn(item: pytest.Item, problem: str) -> None:
+    """Warn about ``item`` with a :class:`BzzzMarkerWarning` saying ``problem``; where the
+    warnings filters make it an error (``filterwarnings = error``), fail the test's setup with
+    it instead, without a traceback into the plugin."""
+    warning = BzzzMarkerWarning(problem)
+    try:
+        item.warn(warning)
+    except BzzzMarkerWarning:
+        failure = f"bzzz: {warning} (BzzzMarkerWarning, an error under the warnings filters)"
+    else:
+        return
+    pytest.fail(failure, pytrace=False)
+
+
 def markers_of(item: pytest.Item) -> list[tuple[Node, MarkerUse]]:
     """The bzzz markers that apply to ``item``, closest first, with the node each is written on."""
     uses: list[tuple[Node, MarkerUse]] = []
@@ -200,15 +214,9 @@ class MarkerCheck:
 
     @staticmethod
     def _warn(item: pytest.Item, text: str) -> None:
-        warning = BzzzMarkerWarning(
+        warn(
+            item,
             f"{text} has no effect: the test makes no simulated world (it requests neither "
             f"{WORLD_FIXTURE} nor a fixture that does, such as mock_dht or mock_bzzz); request "
-            "one, or remove the marker"
+            "one, or remove the marker",
         )
-        try:
-            item.warn(warning)
-        except BzzzMarkerWarning:  # the warnings filters (filterwarnings = error) make it one
-            problem = f"bzzz: {warning} (BzzzMarkerWarning, an error under the warnings filters)"
-        else:
-            return
-        pytest.fail(problem, pytrace=False)
