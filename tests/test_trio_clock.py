@@ -144,6 +144,24 @@ def test_a_tcp_server_in_the_same_run_is_not_real_work() -> None:
         assert time.monotonic() - started < 20  # far less than the 35 simulated seconds
 
 
+def test_the_sockets_of_an_earlier_run_are_forgotten() -> None:
+    """A clock used for several runs (anyio's, shared by a module) learns each run's own."""
+
+    async def listen() -> None:
+        with trio.socket.socket() as listener:
+            await listener.bind(("127.0.0.1", 0))
+            listener.listen()
+            with trio.move_on_after(1):
+                await listener.accept()  # seen waiting, as the run's own
+
+    with World(seed=1) as world:
+        clock = TrioClock(world)
+        trio.run(listen, clock=clock)
+        assert clock._run_ends  # what it learnt
+        trio.run(trio.sleep, 0, clock=clock)
+        assert not clock._run_ends
+
+
 def test_a_tcp_server_in_another_thread_is_real_work() -> None:
     """Its answer comes in real time: the client's virtual timeout must not outrun it."""
     import socket

@@ -332,11 +332,11 @@ def test_the_last_resort_answer_is_an_error_envelope_with_its_code_s_status() ->
     """What the node answers when writing the usual envelope failed itself."""
     from pytest_bzzz._backends.ucxi.responses import last_resort
 
-    response = last_resort(UCXIRules(codes={"INTERNAL_ERROR": "UCXL-503-BROKEN"}))
-    assert response.status == 503
+    response = last_resort(UCXIRules(codes={"INTERNAL_ERROR": "UCXL-500-BROKEN"}))
+    assert response.status == 500
     assert json.loads(response.body) == {
         "error": {
-            "code": "UCXL-503-BROKEN",
+            "code": "UCXL-500-BROKEN",
             "message": "Internal server error",
             "source": "ucxi-server",
         }

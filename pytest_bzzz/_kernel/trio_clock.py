@@ -111,7 +111,8 @@ class TrioClock(trio.abc.Clock):
     # -- trio.abc.Clock --------------------------------------------------------------------
 
     def start_clock(self) -> None:
-        """Called by trio when a run starts: nothing to do."""
+        """Called by trio when a run starts: forget the sockets of an earlier run."""
+        self._run_ends.clear()
 
     def current_time(self) -> float:
         clock = self._clock()

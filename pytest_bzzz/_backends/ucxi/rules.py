@@ -166,7 +166,7 @@ def _text(field: str, value: object, *, pattern: re.Pattern[str] | None = None) 
 
 
 CHOSEN_STATUSES: Final = frozenset(
-    {"FORBIDDEN", "CONFLICT", "PAYLOAD_TOO_LARGE", "INTERNAL_ERROR", "TIMEOUT"}
+    {"FORBIDDEN", "CONFLICT", "PAYLOAD_TOO_LARGE", "TIMEOUT"}
 )
 """The roles whose HTTP status is chosen, not known: a user may give them another (4xx, 5xx)."""
 
@@ -209,10 +209,12 @@ class UCXIRules:
     - ``capability_field``: the capability field of announce's JSON body
       [chosen: ``capability``].
     - ``codes``: the codes by role, other than success (see :data:`CODES`)
-      [real, but for FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, INTERNAL_ERROR
-      and TIMEOUT: chosen]. The HTTP status is the number in the code [real]:
-      a real role keeps its number, a chosen one may take any 4xx or 5xx
-      (``{"CONFLICT": "UCXL-400-EXISTS"}`` answers a conflict 400).
+      [real, but for FORBIDDEN, CONFLICT, PAYLOAD_TOO_LARGE, INTERNAL_ERROR's
+      spelling and TIMEOUT: chosen]. The HTTP status is the number in the
+      code [real]: a code whose status is known keeps it, and FORBIDDEN,
+      CONFLICT, PAYLOAD_TOO_LARGE and TIMEOUT, whose statuses are chosen, may
+      take any 4xx or 5xx (``{"CONFLICT": "UCXL-400-EXISTS"}`` answers a
+      conflict 400).
     - ``messages``: each code's message, by role (see :data:`MESSAGES`)
       [chosen, but for SUCCESS and INVALID_ADDRESS: real].
     - ``max_body``: the largest request body accepted, in bytes; a larger one
