@@ -165,9 +165,7 @@ def _text(field: str, value: object, *, pattern: re.Pattern[str] | None = None) 
     return value
 
 
-CHOSEN_STATUSES: Final = frozenset(
-    {"FORBIDDEN", "CONFLICT", "PAYLOAD_TOO_LARGE", "TIMEOUT"}
-)
+CHOSEN_STATUSES: Final = frozenset({"FORBIDDEN", "CONFLICT", "PAYLOAD_TOO_LARGE", "TIMEOUT"})
 """The roles whose HTTP status is chosen, not known: a user may give them another (4xx, 5xx)."""
 
 
