@@ -319,10 +319,16 @@ def test_the_session_server_is_shared_and_reset_between_tests(pytester: pytest.P
             assert (server.latency_scale, server.max_body) == (1.0, 1 << 20)
             assert server.base_url == SHARED["url"] + "/ucxi/v1"
             assert server.requests == []
+            server.stop()  # by mistake, or to see a client's handling of a node gone
+
+        def test_fourth_finds_it_listening_again(ucxi_session_server):
+            assert ucxi_session_server.url == SHARED["url"]
+            answer = requests.get(SHARED["url"] + "/ucxi/v1/health", timeout=30)
+            assert answer.status_code == 200
         """
         )
     )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=4)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
 
 
 def test_request_ids_reproduce_with_the_session_seed(pytester: pytest.Pytester) -> None:

@@ -403,7 +403,7 @@ class World(Cluster, Schedule, Pipeline, Elections):
             when = (
                 "not raised yet"
                 if any(failure is other for other in unraised)
-                else "raised at the next operation"
+                else "raised by the next operation, or at teardown when none came"
             )
             lines.append(
                 f"failed at {failure.at:.6g}s: {failure.label}: "

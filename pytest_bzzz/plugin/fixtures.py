@@ -180,7 +180,8 @@ def bzzz_network(request: pytest.FixtureRequest) -> Iterator[World]:
         world.close()
     if failures:  # raised by no operation: the test ended first
         fail(
-            "a scheduled action failed after the test's last operation:\n"
+            "a scheduled action failed, and no operation of the test came after it to raise "
+            "it:\n"
             + "\n".join(
                 f"  at {format_seconds(f.at)}, {f.label}: {type(f.error).__name__}: {f.error}"
                 for f in failures

@@ -233,6 +233,8 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     where = ""
     if backend.value == "libp2p":
         where = f", {settings.values['libp2p_hosts'].value} py-libp2p hosts on 127.0.0.1"
+        if config.pluginmanager.has_plugin("dsession"):  # xdist's controller: workers run tests
+            where += " in each xdist worker"
     return [
         f"bzzz: seed={seed}, {settings.values['seed'].source}; reproduce with --bzzz-seed={seed}",
         f"bzzz: backend={backend.value}, {backend.source}{where}",

@@ -357,11 +357,16 @@ def ucxi_session_server(
 
     The same URL for every test; what it serves is the test's own (a fresh
     application on a fresh world). When the test ends, every connection to
-    it is closed and answers still waiting out their delay are dropped.
+    it is closed and answers still waiting out their delay are dropped. A
+    test that stops it (``stop()``) leaves it stopped for its own remaining
+    lines only: the next test that requests it gets it started again, on the
+    same port.
     """
     __tracebackhide__ = True
     options = options_of(request.node)
     server = _ucxi_shared_server
+    if not server.running:  # an earlier test stopped it: the same URL, listening again
+        server.start()
     server.close_connections()  # nothing of an earlier test, should it have left anything
     server.latency_scale = options.latency_scale
     server.max_body = ucxi_app.rules.max_body

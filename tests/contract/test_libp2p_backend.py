@@ -59,6 +59,18 @@ def test_mock_dht_is_backed_by_real_hosts_and_each_test_has_its_own_keys(
     )
 
 
+def test_the_header_says_each_xdist_worker_has_its_hosts(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile("def test_dht(mock_dht):\n    mock_dht.put_value('k', b'v')\n")
+
+    result = pytester.runpytest_subprocess("--bzzz-backend=libp2p", "-n", "2", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["bzzz: backend=libp2p, *, 3 py-libp2p hosts on 127.0.0.1 in each xdist worker"]
+    )
+
+
 def test_bzzz_use_real_dht_switches_the_backend(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

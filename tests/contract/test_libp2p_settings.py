@@ -126,8 +126,10 @@ def test_an_at_marker_on_the_virtual_clock_is_refused_naming_it(
             literal(
                 "bzzz: backend 'libp2p' cannot build mock_dht: @pytest.mark.at(200, 'kill', "
                 "'peer-1') on test_scheduled: kill(peer-1) is due at 200ms of the world's "
-                "virtual clock, which real operations on the libp2p backend do not move, so it "
-                "would never run; with a real clock (@pytest.mark.bzzz(clock='real')) it runs "
+                "virtual clock, which real operations on the libp2p backend do not move (in async "
+                "code, it follows the real time they take), so it would never run, or run at a "
+                "time that depends on the machine; with a real clock "
+                "(@pytest.mark.bzzz(clock='real')) it runs "
                 "before the first operation that begins 200ms or more into the test; "
                 f"{MEMORY}"
             )

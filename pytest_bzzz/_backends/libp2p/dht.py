@@ -317,7 +317,7 @@ class Libp2pDHT:
             raise NetworkTimeout(
                 f"timeout: {op}({key!r}) took longer than {given} of {format_seconds(limit)} "
                 f"on the libp2p backend (real time"
-                + (f", {format_seconds(latency)} of it added latency" if latency else "")
+                + (f", with {format_seconds(latency)} of added latency" if latency else "")
                 + "); it may still have been applied",
                 op=op,
                 key=key,

@@ -10,9 +10,11 @@ is the same thing, and is taken.
 
 An ``at`` marker's action is due at a time of the world's clock. A virtual
 clock moves only when the test moves it (real operations take real time,
-not the world's), so the action would never run: refused, pointing at a real
-clock (``clock="real"``), on which the DHT runs what is due before each
-operation, as the memory backend does.
+not the world's; in async code it follows the real time the event loop
+waited for the hosts), so the action would never run, or run at a time that
+depends on the machine: refused, pointing at a real clock (``clock="real"``),
+on which the DHT runs what is due before each operation, as the memory
+backend does.
 """
 
 from __future__ import annotations
@@ -71,9 +73,10 @@ def _schedules(world: World, scheduled: Mapping[Scheduled, str]) -> list[str]:
         return []
     return [
         f"{marker}: {entry.label} is due at {format_seconds(entry.at)} of the world's virtual "
-        "clock, which real operations on the libp2p backend do not move, so it would never "
-        "run; with a real clock (@pytest.mark.bzzz(clock='real')) it runs before the first "
-        f"operation that begins {format_seconds(entry.at)} or more into the test"
+        "clock, which real operations on the libp2p backend do not move (in async code, it "
+        "follows the real time they take), so it would never run, or run at a time that "
+        "depends on the machine; with a real clock (@pytest.mark.bzzz(clock='real')) it runs "
+        f"before the first operation that begins {format_seconds(entry.at)} or more into the test"
         for entry, marker in scheduled.items()
         if entry.state == "pending"
     ]

@@ -131,7 +131,11 @@ class Libp2pWorld:
             if count > self._network.size:
                 raise self._too_many(count, adding=True)
         elif change.kind in ("partition", "cut"):
-            what = "a partition" if change.kind == "partition" else "a cut link"
+            what = (
+                "a partition"
+                if change.kind == "partition"
+                else "a cut link (world.cut, or world.isolate, which cuts every link of a peer)"
+            )
             raise UnsupportedOnLibp2p(
                 f"{what} cannot be applied to real libp2p hosts on loopback; {SIMULATION_ONLY}"
             )
