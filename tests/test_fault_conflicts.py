@@ -11,7 +11,7 @@ import pytest
 
 from pytest_bzzz import MockDHT, NotFoundError, World
 from pytest_bzzz._kernel.topology import Change
-from pytest_bzzz._kernel.world import topology
+from pytest_bzzz._kernel.world import core
 
 from ._plugin_helpers import literal
 
@@ -26,13 +26,13 @@ def world() -> World:
 def test_a_killed_peer_paused_stays_killed_and_nothing_is_recorded(world: World) -> None:
     MockDHT(world).on("peer-1").put_value("k", b"v")
     world.kill("peer-1")
-    version = topology(world).version
+    version = core(world).topology.version
 
     world.pause("peer-1")
 
     assert world.status("peer-1") == "killed"
     assert [str(event) for event in world.faults] == ["0s kill(peer-1)"]
-    assert topology(world).version == version  # nothing changed
+    assert core(world).topology.version == version  # nothing changed
     assert "peer-1" not in {peer.name for peer in world.holders("k")}
     world.revive("peer-1")  # back, empty, and now it can be paused
     world.pause("peer-1")
@@ -60,7 +60,7 @@ def test_a_guard_sees_the_pause_of_a_killed_peer(world: World) -> None:
         if change.status == "paused":
             raise NotImplementedError("no pauses here")
 
-    topology(world).guards.append(refuse_pauses)
+    core(world).topology.guards.append(refuse_pauses)
     with pytest.raises(NotImplementedError, match="no pauses here"):
         world.pause("peer-1")
     assert [(change.kind, change.status) for change in seen] == [("status", "paused")]

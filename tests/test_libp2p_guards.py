@@ -14,7 +14,7 @@ import pytest
 
 from pytest_bzzz import MockDHT, World
 from pytest_bzzz._kernel.topology import Change, LinkConditions
-from pytest_bzzz._kernel.world import topology
+from pytest_bzzz._kernel.world import core
 
 
 class Refused(Exception):
@@ -36,7 +36,7 @@ def snapshot(world: World) -> tuple[object, ...]:
         [world.status(peer) for peer in peers],
         [[world.can_reach(a, b) for b in peers] for a in peers],
         world.faults,
-        topology(world).version,
+        core(world).topology.version,
     )
 
 
@@ -58,7 +58,7 @@ def test_a_fault_a_guard_refuses_is_neither_applied_nor_listed(fault: str) -> No
         dht = MockDHT(world)
         world.kill("peer-2")
         world.revive("peer-2")
-        topology(world).guards.append(refusing(kind))
+        core(world).topology.guards.append(refusing(kind))
         before = snapshot(world)
 
         with pytest.raises(Refused):
@@ -78,7 +78,7 @@ def test_a_guard_sees_each_change_before_it_is_made() -> None:
             who = None if change.peer is None else names.get(change.peer, "a new peer")
             seen.append((change.kind, who, change.status, change.link, len(world.peers)))
 
-        topology(world).guards.append(watch)
+        core(world).topology.guards.append(watch)
         world.pause("peer-1")
         world.revive("peer-1")
         world.cut("local", "peer-1")
@@ -101,7 +101,7 @@ def test_a_guard_sees_each_change_before_it_is_made() -> None:
 
 def test_guards_outlive_a_reset() -> None:
     with World(seed=1, peers=2) as world:
-        topology(world).guards.append(refusing("partition"))
+        core(world).topology.guards.append(refusing("partition"))
 
         world.reset()
 
@@ -112,7 +112,7 @@ def test_guards_outlive_a_reset() -> None:
 
 def test_a_peer_a_guard_refuses_takes_no_name_and_no_id() -> None:
     with World(seed=1, peers=2) as world, World(seed=1, peers=2) as untouched:
-        guards = topology(world).guards
+        guards = core(world).topology.guards
         guards.append(refusing("add"))
         with pytest.raises(Refused):
             world.add_peer()

@@ -31,7 +31,7 @@ trio is imported by ``trio_clock``, and by ``clock`` only when an async
 operation runs under trio. The kernel may import the UCXL library (for the
 error base class) and nothing else of the package. Backends reach the
 pipeline through ``runners(world)``, the rest of the world's machinery
-through ``core(world)`` (and ``topology(world)``, ``timeline(world)``), and
+through ``core(world)``, and
 a clock's moving parts through ``control(clock)``: no module touches
 another's underscore names. They keep their state in
 ``World.state``; the only mention of a backend is in the annotations of the

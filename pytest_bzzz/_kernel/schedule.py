@@ -32,7 +32,7 @@ from .units import format_seconds, seconds_or_text
 # refused argument ends at the line of the test that gave it.
 __tracebackhide__ = True
 
-__all__ = ["FAULTS", "Schedule", "timeline"]
+__all__ = ["FAULTS", "Schedule"]
 
 FAULTS: Final = ("partition", "heal", "cut", "isolate", "pause", "kill", "revive", "link")
 """The faults ``at()`` takes by name (or as the world's bound method)."""
@@ -202,9 +202,6 @@ class Schedule:
             self._network_changed()
             raise _error(failures)
 
-    def _unraised_failures(self) -> list[Failure]:
-        return list(self._timeline.failures)
-
 
 def _error(failures: list[Failure]) -> ScheduledActionError:
     first = failures[0]
@@ -217,8 +214,3 @@ def _error(failures: list[Failure]) -> ScheduledActionError:
     )
     error.__cause__ = first.error
     return error
-
-
-def timeline(world: Schedule) -> Timeline:
-    """A world's timeline, for backends that act at set times (not part of the public API)."""
-    return world._timeline

@@ -59,7 +59,6 @@ __all__ = [
     "World",
     "core",
     "runners",
-    "topology",
     "unraised_failures",
 ]
 
@@ -462,16 +461,12 @@ def core(world: World) -> Core:
     return world._core
 
 
-def topology(world: World) -> Topology:
-    """The world's topology, for backends: who can reach whom (not part of the public API)."""
-    return world._topology
-
-
 def unraised_failures(world: World) -> list[Failure]:
     """Scheduled actions that failed and were not raised by an operation (for teardown)."""
-    with world._lock:
-        world._time.catch_up()
-        return world._timeline.take_failures()
+    machinery = world._core
+    with machinery.lock:
+        machinery.time.catch_up()
+        return machinery.timeline.take_failures()
 
 
 def runners(world: World) -> tuple[Run, AsyncRun]:

@@ -30,7 +30,7 @@ from ..._kernel.errors import NetworkError, NetworkTimeout
 from ..._kernel.peers import Peer
 from ..._kernel.record import Call, Outcome, Stats
 from ..._kernel.units import format_seconds
-from ..._kernel.world import World, core, topology
+from ..._kernel.world import World, core
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.errors import NotFoundError
 from ..arguments import check_key, check_peer_id, check_value
@@ -251,7 +251,7 @@ class Libp2pDHT:
             )
 
     def _check_provider(self, provider: str, key: str) -> None:
-        status = topology(self._world).status(provider)
+        status = self._core.topology.status(provider)
         if status != "live":
             self._record("provide", key, "failed", 0.0, self._world.clock.now())
             raise NetworkError(

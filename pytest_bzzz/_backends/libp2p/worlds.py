@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from ..._kernel.world import topology
+from ..._kernel.world import core
 
 if TYPE_CHECKING:
     from ..._kernel.topology import Change
@@ -65,7 +65,7 @@ class Libp2pWorld:
         self._refuse_earlier_faults()
         self.network_changed()  # peers killed before this state: their hosts stop
         # From now on, what real hosts cannot take is refused before it is made.
-        topology(world).guards.append(self._guard)
+        core(world).topology.guards.append(self._guard)
 
     def host_of(self, peer_id: str) -> int:
         """The index of the host that acts as the world's peer ``peer_id``."""
@@ -108,7 +108,7 @@ class Libp2pWorld:
         state), so before the guard could see it: it is undone, and refused
         here, failing the DHT's setup. Every later one meets the guard.
         """
-        net = topology(self._world)
+        net = core(self._world).topology
         if net.groups or net.cuts:
             what = "a partition" if net.groups else "a cut link"
             net.heal()
@@ -127,7 +127,7 @@ class Libp2pWorld:
     def _guard(self, change: Change) -> None:
         """Refuse, before it is made, a change of the world that real hosts cannot take."""
         if change.kind == "add":
-            count = len(topology(self._world)) + 1
+            count = len(core(self._world).topology) + 1
             if count > self._network.size:
                 raise self._too_many(count, adding=True)
         elif change.kind in ("partition", "cut"):
@@ -160,7 +160,7 @@ class Libp2pWorld:
 
     def network_changed(self) -> None:
         """Stop the hosts of peers killed, bring back those of peers revived."""
-        net = topology(self._world)
+        net = core(self._world).topology
         for index, peer in enumerate(self._world.peers):
             status = net.status(peer.id)
             if status == "live" and index in self._killed:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..._kernel.world import World, topology
+from ..._kernel.world import World, core
 from ..._ucxl.address import UCXLAddress
 from ..._ucxl.envelope import Envelope
 from .content import ContentStore
@@ -56,7 +56,7 @@ class ContentCopies:
         stamp: Callable[[], Stamp],
     ) -> None:
         self._world = world
-        self._topology = topology(world)
+        self._topology = core(world).topology
         self._content = content
         self._place = place  # (writer, key) -> the peers a write from the writer goes to
         self._stamp = stamp

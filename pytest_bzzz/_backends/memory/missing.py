@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
 from ..._kernel.conditions import format_size
-from ..._kernel.world import World, topology
+from ..._kernel.world import World, core
 
 if TYPE_CHECKING:
     from .storage import DHTStorage
@@ -53,7 +53,7 @@ def missing(
 ) -> str:
     """The message for a key none of whose holders ``reader`` reaches (``lost``: how many
     holders were killed while holding it; ``what``: how the message names what is missing)."""
-    status = topology(world).status
+    status = core(world).topology.status
     paused = sum(1 for peer in holders if status(peer) == "paused")
     cut_off = len(holders) - paused
     if not (paused or cut_off or lost):

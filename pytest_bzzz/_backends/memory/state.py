@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 from ..._kernel.clock import control
 from ..._kernel.slots import StateKey
 from ..._kernel.timeline import Scheduled
-from ..._kernel.world import World, topology
+from ..._kernel.world import World, core
 from ..._ucxl.errors import NotFoundError
 from .content import ContentStore
 from .copies import ContentCopies
@@ -71,7 +71,7 @@ class MemoryNetwork(Sweeps):
 
     def __init__(self, world: World) -> None:
         self._world = world
-        self._topology = topology(world)
+        self._topology = core(world).topology
         self.content = ContentStore()
         """The connector's version histories: the one peer's; among many, the catalogue of
         the newest copy of each (see ``copies``)."""

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..._kernel.schedule import timeline
 from ..._kernel.timeline import Scheduled
-from ..._kernel.world import World
+from ..._kernel.world import World, core
 from .expiry import Births
 from .stamps import Stamp
 from .storage import DHTStorage
@@ -70,7 +69,7 @@ class Sweeps:
             sweep.cancel()
         if due == float("inf"):
             return None
-        return timeline(self._world).add(due, label, action)
+        return core(self._world).timeline.add(due, label, action)
 
     def _expire_values(self) -> None:
         """Remove every value whose TTL has run out (the timeline runs this on time)."""
