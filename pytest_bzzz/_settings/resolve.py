@@ -346,13 +346,13 @@ def unknown_variables(env: Mapping[str, str]) -> list[str]:
     A misspelt variable (``PYTEST_BZZZ_LATNECY``) would otherwise be ignored,
     and the run take the setting's default without a word.
     """
+    ours = sorted(name for name in env if name.startswith(ENV_PREFIX))
     known = sorted(setting.env for setting in SETTINGS if setting.configurable)
+    names = [name.removeprefix(ENV_PREFIX) for name in known]  # compared without the prefix
     notes = []
-    for variable in sorted(env):
-        if not variable.startswith(ENV_PREFIX) or variable in known:
+    for variable in ours:
+        if variable in known:
             continue
-        # Compared without the prefix, which every name shares.
-        names = [name.removeprefix(ENV_PREFIX) for name in known]
         close = difflib.get_close_matches(variable.removeprefix(ENV_PREFIX), names, n=1)
         hint = f"did you mean {ENV_PREFIX}{close[0]}? " if close else ""
         notes.append(
